@@ -1,0 +1,56 @@
+//! Model backends of evalrun, one file per backend behind [`evalrun_core::Backend`], and the
+//! registry of known models (catalog, local store, fetcher).
+
+pub mod memory;
+pub mod models;
+mod stop;
+
+#[cfg(feature = "llamacpp")]
+pub mod llamacpp;
+
+pub use stop::StopMatcher;
+
+use evalrun_core::{Backend, BackendError};
+use std::path::Path;
+
+/// Options that apply to every local backend.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// CPU threads for generation; 0 means all cores.
+    pub threads: usize,
+    /// Context window in tokens.
+    pub n_ctx: u32,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions { threads: 0, n_ctx: 4096 }
+    }
+}
+
+/// Names of the backends compiled into this build.
+pub fn available() -> Vec<&'static str> {
+    let mut names = Vec::new();
+    if cfg!(feature = "llamacpp") {
+        names.push("llamacpp");
+    }
+    names
+}
+
+/// Load `path` with the backend called `name`.
+#[cfg_attr(not(feature = "llamacpp"), allow(unused_variables))]
+pub fn load(name: &str, path: &Path, opts: &LoadOptions) -> Result<Box<dyn Backend>, BackendError> {
+    match name {
+        #[cfg(feature = "llamacpp")]
+        "llamacpp" => Ok(Box::new(llamacpp::LlamaCppBackend::load(path, opts)?)),
+        #[cfg(not(feature = "llamacpp"))]
+        "llamacpp" => Err(BackendError::Unavailable {
+            backend: name.into(),
+            reason: "this evalrun was built without the `llamacpp` feature".into(),
+        }),
+        other => Err(BackendError::Unavailable {
+            backend: other.into(),
+            reason: format!("unknown backend (compiled in: {})", available().join(", ")),
+        }),
+    }
+}

@@ -1,0 +1,36 @@
+//! The one trait every model adapter implements.
+
+use crate::{Generation, GenerationRequest};
+use std::ops::ControlFlow;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    /// The backend was not compiled in, or cannot run on this platform.
+    #[error("backend `{backend}` is not available: {reason}")]
+    Unavailable { backend: String, reason: String },
+    #[error("cannot load model {path}: {reason}")]
+    Load { path: String, reason: String },
+    #[error("prompt does not fit: {prompt_tokens} prompt tokens, context of {n_ctx}")]
+    PromptTooLong { prompt_tokens: usize, n_ctx: u32 },
+    #[error("generation failed: {0}")]
+    Generate(String),
+}
+
+/// A loaded model that can generate text.
+pub trait Backend: Send {
+    /// Short stable name, e.g. `llamacpp`.
+    fn name(&self) -> &'static str;
+    /// Version of the runtime behind the backend (crate and library), recorded in manifests.
+    fn version(&self) -> String;
+    /// The chat template the backend applies, recorded in manifests.
+    fn chat_template(&self) -> Option<String>;
+    /// Render the request into the exact text the model is fed (for the record and for tests).
+    fn render_prompt(&self, request: &GenerationRequest) -> Result<String, BackendError>;
+    /// Generate one completion. `on_text` receives text pieces as they are produced; returning
+    /// `ControlFlow::Break` stops generation early.
+    fn generate(
+        &mut self,
+        request: &GenerationRequest,
+        on_text: &mut dyn FnMut(&str) -> ControlFlow<()>,
+    ) -> Result<Generation, BackendError>;
+}

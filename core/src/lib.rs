@@ -1,0 +1,24 @@
+//! Shared types and traits of evalrun.
+//!
+//! Everything that crosses a crate boundary lives here: the task model (what the corpus holds),
+//! the [`Backend`] trait (what a model adapter must do), generation statistics, execution
+//! verdicts, and the journal record that ties them together.
+
+pub mod backend;
+pub mod generation;
+pub mod record;
+pub mod sampling;
+pub mod summary;
+pub mod task;
+pub mod verdict;
+
+pub use backend::{Backend, BackendError};
+pub use generation::{ChatMessage, FinishReason, Generation, GenerationRequest, GenerationStats};
+pub use record::SampleRecord;
+pub use sampling::SamplingParams;
+pub use summary::{ModelSummary, RunSummary};
+pub use task::{Language, Task, TaskKind};
+pub use verdict::{Status, Verdict};
+
+/// evalrun's own version, recorded in every manifest.
+pub const EVALRUN_VERSION: &str = env!("CARGO_PKG_VERSION");

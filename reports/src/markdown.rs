@@ -1,0 +1,211 @@
+//! `summary.md`: a GitHub-flavoured Markdown table, ready for a CI step summary.
+
+use crate::exporter::{mib, pass_at, pass_k};
+use crate::{Exporter, ReportError};
+use evalrun_core::{ModelSummary, RunSummary, Status};
+use std::fmt::Write;
+
+/// Shown for a value that is not there.
+const MISSING: &str = "—";
+
+/// Statuses in the order they are listed; any other key follows, alphabetically.
+const STATUS_ORDER: [Status; 5] =
+    [Status::Passed, Status::Failed, Status::TimedOut, Status::Crashed, Status::SyntaxError];
+
+/// Writes one table row per model: model, backend, suite, tasks, `n` (samples per task),
+/// pass@1 as a percentage, pass@k for each model's largest `k` (the column is left out when no
+/// model has more than one sample per task), the status counts, mean TTFT in milliseconds, mean
+/// generation and prompt throughput in tokens per second, and peak memory in MiB. A missing value
+/// is `—`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MarkdownExporter;
+
+impl Exporter for MarkdownExporter {
+    fn name(&self) -> &'static str {
+        "markdown"
+    }
+
+    fn file_name(&self) -> &'static str {
+        "summary.md"
+    }
+
+    fn render(&self, summary: &RunSummary) -> Result<String, ReportError> {
+        // Each model's largest k above 1, and the header of its column: `pass@10` when every
+        // model that has one shares it, `pass@k` (with k in each cell) otherwise.
+        let largest: Vec<Option<u32>> = summary.models.iter().map(largest_k).collect();
+        let mut ks: Vec<u32> = largest.iter().flatten().copied().collect();
+        ks.dedup();
+        let pass_k_header = match ks.as_slice() {
+            [] => None,
+            [k] => Some(format!("pass@{k}")),
+            _ => Some("pass@k".to_string()),
+        };
+        let k_in_cells = ks.len() > 1;
+
+        let mut header = vec!["Model", "Backend", "Suite", "Tasks", "n", "pass@1"];
+        if let Some(h) = &pass_k_header {
+            header.push(h);
+        }
+        header.extend(["Statuses", "TTFT (ms)", "Gen tok/s", "Prompt tok/s", "Peak RSS (MiB)"]);
+        let align: Vec<&str> = header
+            .iter()
+            .map(|h| match *h {
+                "Model" | "Backend" | "Suite" | "Statuses" => "---",
+                _ => "---:",
+            })
+            .collect();
+
+        let mut out = String::new();
+        push_row(&mut out, &header);
+        push_row(&mut out, &align);
+        for (m, k) in summary.models.iter().zip(&largest) {
+            let mut cells = vec![
+                escape(&m.model),
+                escape(&m.backend),
+                escape(&m.suite),
+                m.tasks.to_string(),
+                m.samples_per_task.to_string(),
+                percent(pass_at(m, 1)),
+            ];
+            if pass_k_header.is_some() {
+                cells.push(match k {
+                    Some(k) if k_in_cells => format!("{} (k={k})", percent(pass_at(m, *k))),
+                    Some(k) => percent(pass_at(m, *k)),
+                    None => MISSING.to_string(),
+                });
+            }
+            cells.extend([
+                statuses(m),
+                number(m.mean_ttft_s.map(|s| s * 1000.0), 0),
+                number(m.mean_gen_tokens_per_s, 1),
+                number(m.mean_prompt_tokens_per_s, 1),
+                number(m.peak_rss_bytes.map(mib), 1),
+            ]);
+            push_row(&mut out, &cells);
+        }
+        Ok(out)
+    }
+}
+
+/// The largest `k` of a model's pass@k, when above 1.
+fn largest_k(model: &ModelSummary) -> Option<u32> {
+    model.pass_at_k.keys().filter_map(|key| pass_k(key)).max().filter(|&k| k > 1)
+}
+
+fn push_row<S: AsRef<str>>(out: &mut String, cells: &[S]) {
+    out.push('|');
+    for cell in cells {
+        let _ = write!(out, " {} |", cell.as_ref());
+    }
+    out.push('\n');
+}
+
+/// Text made safe for one table cell: `|` would end the cell and a line break the row.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            // A backslash is escaped too, so that one before a `|` stays a literal backslash.
+            '\\' => out.push_str("\\\\"),
+            '|' => out.push_str("\\|"),
+            '\r' | '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    if out.is_empty() {
+        MISSING.to_string()
+    } else {
+        out
+    }
+}
+
+fn percent(fraction: Option<f64>) -> String {
+    fraction.map_or_else(|| MISSING.to_string(), |f| format!("{:.1}%", f * 100.0))
+}
+
+fn number(value: Option<f64>, decimals: usize) -> String {
+    value.map_or_else(|| MISSING.to_string(), |v| format!("{v:.decimals$}"))
+}
+
+/// `150 passed, 10 failed, 4 timed_out`: the non-zero counts, known statuses first.
+fn statuses(model: &ModelSummary) -> String {
+    let known = STATUS_ORDER.map(Status::as_str);
+    let ordered = known
+        .iter()
+        .filter_map(|&name| model.statuses.get_key_value(name))
+        .chain(model.statuses.iter().filter(|(name, _)| !known.contains(&name.as_str())));
+    let parts: Vec<String> =
+        ordered.filter(|(_, &count)| count > 0).map(|(name, count)| format!("{count} {}", escape(name))).collect();
+    if parts.is_empty() {
+        MISSING.to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::sample_summary;
+
+    #[test]
+    fn renders_the_table() {
+        let text = MarkdownExporter.render(&sample_summary()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "| Model | Backend | Suite | Tasks | n | pass@1 | pass@4 | Statuses | TTFT (ms) | Gen tok/s | Prompt tok/s | Peak RSS (MiB) |",
+                "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+                "| qwen2.5-coder-1.5b-instruct-q4_k_m | llamacpp | humaneval | 164 | 4 | 61.0% | 80.5% | 400 passed, 200 failed, 40 timed_out, 16 crashed | 123 | 45.7 | 1234.5 | 1536.5 |",
+                "| replay, \"old\" \\| run | replay | humaneval | 3 | 1 | 33.3% | — | 1 passed, 1 syntax_error, 1 crashed, 2 weird | — | — | — | — |",
+            ]
+        );
+        assert!(text.ends_with("|\n"));
+    }
+
+    #[test]
+    fn escapes_pipes_backslashes_and_line_breaks() {
+        assert_eq!(escape("a|b"), "a\\|b");
+        assert_eq!(escape("a\\|b"), "a\\\\\\|b");
+        assert_eq!(escape("C:\\models\\m.gguf"), "C:\\\\models\\\\m.gguf");
+        assert_eq!(escape("two\nlines"), "two lines");
+        assert_eq!(escape(""), "—");
+        // A pipe in a name never adds a column.
+        let mut summary = sample_summary();
+        summary.models[0].model = "org|model|q4".to_string();
+        let text = MarkdownExporter.render(&summary).unwrap();
+        let row = text.lines().nth(2).unwrap();
+        assert!(row.starts_with("| org\\|model\\|q4 | llamacpp |"), "{row}");
+        let unescaped_pipes = |line: &str| line.replace("\\|", "").matches('|').count();
+        assert_eq!(unescaped_pipes(row), unescaped_pipes(text.lines().next().unwrap()));
+    }
+
+    #[test]
+    fn pass_at_k_column_with_different_k() {
+        let mut summary = sample_summary();
+        let m = &mut summary.models[1];
+        m.samples_per_task = 2;
+        m.pass_at_k.insert("pass@2".to_string(), 0.5);
+        let text = MarkdownExporter.render(&summary).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("| Model | Backend | Suite | Tasks | n | pass@1 | pass@k | Statuses |"));
+        assert!(lines[2].contains("| 61.0% | 80.5% (k=4) |"), "{}", lines[2]);
+        assert!(lines[3].contains("| 33.3% | 50.0% (k=2) |"), "{}", lines[3]);
+    }
+
+    #[test]
+    fn no_pass_at_k_column_for_single_samples() {
+        let mut summary = sample_summary();
+        summary.models.remove(0);
+        let text = MarkdownExporter.render(&summary).unwrap();
+        assert!(text.starts_with("| Model | Backend | Suite | Tasks | n | pass@1 | Statuses |"), "{text}");
+        assert_eq!(text.lines().count(), 3);
+    }
+
+    #[test]
+    fn empty_summary_is_a_header() {
+        let text = MarkdownExporter.render(&RunSummary { schema: 1, models: vec![] }).unwrap();
+        assert_eq!(text.lines().count(), 2);
+    }
+}

@@ -1,1 +1,35 @@
-fn main(){}
+//! `evalrun`: benchmark code-writing language models on real tasks.
+
+mod cli;
+mod commands;
+mod progress;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    // The sandbox worker speaks a protocol on stdout: keep it free of anything else.
+    if let cli::Command::Worker { language } = &cli.command {
+        return match commands::worker::main(language) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("evalrun worker: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("EVALRUN_LOG").unwrap_or_else(|_| "warn,llama_cpp_2=off".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match commands::dispatch(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

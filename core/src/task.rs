@@ -35,6 +35,14 @@ pub enum TaskKind {
     Code,
 }
 
+impl TaskKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskKind::Code => "code",
+        }
+    }
+}
+
 /// One problem of a suite.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

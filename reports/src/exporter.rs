@@ -108,8 +108,10 @@ mod tests {
             assert_eq!(text, exporter.render(&summary).unwrap(), "{}", path.display());
         }
         // Nothing else is left behind: no temporary file.
-        let mut names: Vec<_> =
-            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
         names.sort();
         assert_eq!(names, ["summary.csv", "summary.json", "summary.md"]);
         #[cfg(unix)]

@@ -34,6 +34,7 @@ impl Exporter for MarkdownExporter {
         // model that has one shares it, `pass@k` (with k in each cell) otherwise.
         let largest: Vec<Option<u32>> = summary.models.iter().map(largest_k).collect();
         let mut ks: Vec<u32> = largest.iter().flatten().copied().collect();
+        ks.sort_unstable();
         ks.dedup();
         let pass_k_header = match ks.as_slice() {
             [] => None,
@@ -134,8 +135,10 @@ fn statuses(model: &ModelSummary) -> String {
         .iter()
         .filter_map(|&name| model.statuses.get_key_value(name))
         .chain(model.statuses.iter().filter(|(name, _)| !known.contains(&name.as_str())));
-    let parts: Vec<String> =
-        ordered.filter(|(_, &count)| count > 0).map(|(name, count)| format!("{count} {}", escape(name))).collect();
+    let parts: Vec<String> = ordered
+        .filter(|(_, &count)| count > 0)
+        .map(|(name, count)| format!("{count} {}", escape(name)))
+        .collect();
     if parts.is_empty() {
         MISSING.to_string()
     } else {
@@ -158,7 +161,7 @@ mod tests {
                 "| Model | Backend | Suite | Tasks | n | pass@1 | pass@4 | Statuses | TTFT (ms) | Gen tok/s | Prompt tok/s | Peak RSS (MiB) |",
                 "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
                 "| qwen2.5-coder-1.5b-instruct-q4_k_m | llamacpp | humaneval | 164 | 4 | 61.0% | 80.5% | 400 passed, 200 failed, 40 timed_out, 16 crashed | 123 | 45.7 | 1234.5 | 1536.5 |",
-                "| replay, \"old\" \\| run | replay | humaneval | 3 | 1 | 33.3% | — | 1 passed, 1 syntax_error, 1 crashed, 2 weird | — | — | — | — |",
+                "| replay, \"old\" \\| run | replay | humaneval | 3 | 1 | 33.3% | — | 1 passed, 1 crashed, 1 syntax_error, 2 weird | — | — | — | — |",
             ]
         );
         assert!(text.ends_with("|\n"));

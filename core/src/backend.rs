@@ -22,7 +22,8 @@ pub trait Backend: Send {
     fn name(&self) -> &'static str;
     /// Version of the runtime behind the backend (crate and library), recorded in manifests.
     fn version(&self) -> String;
-    /// The chat template the backend applies, recorded in manifests.
+    /// The chat template the backend applies, recorded in manifests. `None` for base models,
+    /// which get [`Prompt::Completion`](crate::Prompt) requests.
     fn chat_template(&self) -> Option<String>;
     /// Render the request into the exact text the model is fed (for the record and for tests).
     fn render_prompt(&self, request: &GenerationRequest) -> Result<String, BackendError>;

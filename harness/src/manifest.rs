@@ -20,6 +20,9 @@ pub struct ModelManifest {
     /// The chat template stored in the model file and applied by the backend.
     #[serde(default)]
     pub chat_template: Option<String>,
+    /// evalrun's prompt template used with this model (instruct or completion).
+    #[serde(default)]
+    pub prompt_template: Option<PromptTemplate>,
 }
 
 /// The machine the run executed on.
@@ -66,8 +69,6 @@ pub struct RunManifest {
     pub tasks: Vec<String>,
     pub samples_per_task: u32,
     pub sampling: SamplingParams,
-    /// `None` for scored samples files, which were generated elsewhere.
-    pub prompt_template: Option<PromptTemplate>,
     pub models: Vec<ModelManifest>,
     pub limits: Limits,
     pub machine: Machine,
@@ -77,13 +78,12 @@ impl RunManifest {
     /// What must be identical for `--resume` to continue a run; names the first difference.
     pub fn resume_mismatch(&self, earlier: &RunManifest) -> Option<String> {
         let model_keys = |m: &RunManifest| m.models.iter().map(|x| (x.id.clone(), x.sha256.clone(), x.backend.clone())).collect::<Vec<_>>();
-        let checks: [(&str, bool); 7] = [
+        let checks: [(&str, bool); 6] = [
             ("suite", self.suite == earlier.suite),
             ("corpus_version", self.corpus_version == earlier.corpus_version),
             ("tasks (check --limit)", self.tasks == earlier.tasks),
             ("samples_per_task", self.samples_per_task == earlier.samples_per_task),
             ("sampling", self.sampling == earlier.sampling),
-            ("prompt_template", self.prompt_template == earlier.prompt_template),
             ("models (ids, sha256, backends)", model_keys(self) == model_keys(earlier)),
         ];
         checks.iter().find(|(_, same)| !same).map(|(what, _)| what.to_string())

@@ -5,7 +5,7 @@
 //! `run` and `score` share everything after generation: `score` feeds completions from a
 //! samples file straight into the same executor.
 
-use crate::extract::extract_completion;
+use crate::extract::completion_from;
 use crate::journal::{Journal, JournalError};
 use crate::prompt::PromptTemplate;
 use crate::sandbox::{Limits, PythonWorker, SandboxError, WorkerCommand};
@@ -65,7 +65,6 @@ pub struct Plan {
     pub tasks: Vec<Task>,
     pub samples: u32,
     pub sampling: SamplingParams,
-    pub template: PromptTemplate,
     pub limits: Limits,
     /// Sandbox workers executing in parallel.
     pub workers: usize,
@@ -77,8 +76,9 @@ pub struct ModelJob {
     pub id: String,
     pub backend: String,
     pub load: Box<dyn FnOnce() -> Result<Box<dyn Backend>, BackendError>>,
-    /// Called once with the loaded backend (to complete the manifest).
-    pub on_loaded: Box<dyn FnOnce(&dyn Backend)>,
+    /// Called once with the loaded backend and the prompt template chosen for it (to complete
+    /// the manifest).
+    pub on_loaded: Box<dyn FnOnce(&dyn Backend, &PromptTemplate)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -142,9 +142,10 @@ pub fn run(plan: &Plan, out: &Path, models: Vec<ModelJob>, resume: bool, events:
             }
         };
         events(Event::ModelLoaded { model: &id, seconds: started.elapsed().as_secs_f64() });
-        on_loaded(backend.as_ref());
+        let template = PromptTemplate::for_model(backend.chat_template().is_some());
+        on_loaded(backend.as_ref(), &template);
         for (t, s) in pending {
-            let sample = generate_one(backend.as_mut(), &id, &backend_name, plan, &plan.tasks[t], s);
+            let sample = generate_one(backend.as_mut(), &id, &backend_name, plan, &template, &plan.tasks[t], s);
             samples_journal.append(&sample)?;
             events(Event::Generated { sample: &sample });
             executor.submit(sample)?;
@@ -154,10 +155,18 @@ pub fn run(plan: &Plan, out: &Path, models: Vec<ModelJob>, resume: bool, events:
     Ok(Outcome { records, failed_models })
 }
 
-fn generate_one(backend: &mut dyn Backend, model: &str, backend_name: &str, plan: &Plan, task: &Task, sample: u32) -> GeneratedSample {
+fn generate_one(
+    backend: &mut dyn Backend,
+    model: &str,
+    backend_name: &str,
+    plan: &Plan,
+    template: &PromptTemplate,
+    task: &Task,
+    sample: u32,
+) -> GeneratedSample {
     let mut sampling = plan.sampling.clone();
     sampling.seed = sampling.seed.wrapping_add(u64::from(sample));
-    let request = plan.template.request(task, sampling);
+    let request = template.request(task, sampling);
     let mut record = GeneratedSample {
         task_id: task.id.clone(),
         completion: String::new(),
@@ -171,8 +180,7 @@ fn generate_one(backend: &mut dyn Backend, model: &str, backend_name: &str, plan
     };
     match backend.generate(&request, &mut |_| ControlFlow::Continue(())) {
         Ok(generation) => {
-            let answer = format!("{}{}", plan.template.response_prefix, generation.text);
-            record.completion = extract_completion(&answer, &task.entry_point);
+            record.completion = completion_from(template, &generation.text, &task.entry_point);
             record.raw = Some(generation.text);
             record.finish = Some(generation.finish);
             record.generation = Some(generation.stats);

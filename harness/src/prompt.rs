@@ -1,38 +1,69 @@
-//! Prompts sent to chat models, versioned and recorded in every run's manifest.
+//! Prompts, versioned and recorded in every run's manifest. Instruction-tuned models (those
+//! with a chat template) get [`PromptTemplate::instruct_v1`]; base models get
+//! [`PromptTemplate::completion_v1`].
 
-use evalrun_core::{ChatMessage, GenerationRequest, SamplingParams, Task};
+use evalrun_core::{ChatMessage, GenerationRequest, Prompt, SamplingParams, Task};
 use serde::{Deserialize, Serialize};
 
-/// A prompt template for instruction-tuned models. The wording follows EvalPlus's instruct
-/// prompt, so scores are comparable with published ones: the model is asked for a
-/// self-contained script and its answer is opened with a Python fence it then continues.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "style", rename_all = "snake_case")]
+pub enum PromptStyle {
+    /// A chat turn asking for a script; the answer is opened with `response_prefix`.
+    Instruct { instruction: String, response_prefix: String },
+    /// The task prompt itself, continued by the model.
+    Completion,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PromptTemplate {
     /// Name and version; change it whenever the text changes.
     pub name: String,
-    pub instruction: String,
-    pub response_prefix: String,
+    #[serde(flatten)]
+    pub style: PromptStyle,
     pub stop: Vec<String>,
 }
 
 impl PromptTemplate {
+    /// EvalPlus's instruct prompt, so scores are comparable with published ones: the model is
+    /// asked for a self-contained script and its answer is opened with a Python fence.
     pub fn instruct_v1() -> Self {
         PromptTemplate {
             name: "evalplus-instruct-v1".into(),
-            instruction: "Please provide a self-contained Python script that solves the following problem in a markdown code block:".into(),
-            response_prefix: "Below is a Python script with a self-contained function that solves the problem and passes corresponding tests:\n```python\n".into(),
+            style: PromptStyle::Instruct {
+                instruction: "Please provide a self-contained Python script that solves the following problem in a markdown code block:".into(),
+                response_prefix: "Below is a Python script with a self-contained function that solves the problem and passes corresponding tests:\n```python\n".into(),
+            },
             stop: vec!["\n```".into()],
         }
     }
 
-    pub fn request(&self, task: &Task, sampling: SamplingParams) -> GenerationRequest {
-        let body = format!("{}\n```python\n{}\n```\n", self.instruction, task.prompt.trim_end());
-        GenerationRequest {
-            messages: vec![ChatMessage::new("user", body)],
-            assistant_prefix: self.response_prefix.clone(),
-            stop: self.stop.clone(),
-            sampling,
+    /// Codex/HumanEval base-model prompting: continue the function body, stop at the next
+    /// top-level statement.
+    pub fn completion_v1() -> Self {
+        PromptTemplate {
+            name: "humaneval-completion-v1".into(),
+            style: PromptStyle::Completion,
+            stop: ["\nclass", "\ndef", "\n#", "\nif", "\nprint"].map(String::from).to_vec(),
         }
+    }
+
+    /// The template for a model: instruct when it has a chat template, completion otherwise.
+    pub fn for_model(has_chat_template: bool) -> Self {
+        if has_chat_template { Self::instruct_v1() } else { Self::completion_v1() }
+    }
+
+    pub fn request(&self, task: &Task, sampling: SamplingParams) -> GenerationRequest {
+        let prompt = match &self.style {
+            PromptStyle::Instruct { instruction, response_prefix } => Prompt::Chat {
+                messages: vec![ChatMessage::new(
+                    "user",
+                    format!("{instruction}\n```python\n{}\n```\n", task.prompt.trim_end()),
+                )],
+                assistant_prefix: response_prefix.clone(),
+            },
+            PromptStyle::Completion => Prompt::Completion(task.prompt.clone()),
+        };
+        GenerationRequest { prompt, stop: self.stop.clone(), sampling }
     }
 }
 
@@ -41,9 +72,8 @@ mod tests {
     use super::*;
     use evalrun_core::{Language, TaskKind};
 
-    #[test]
-    fn request_embeds_the_task_prompt_in_a_fence() {
-        let task = Task {
+    fn task() -> Task {
+        Task {
             id: "t/0".into(),
             suite: "t".into(),
             language: Language::Python,
@@ -53,11 +83,33 @@ mod tests {
             test: "def check(c): assert c(1) == 2".into(),
             reference: "    return 2 * x\n".into(),
             difficulty: None,
-        };
-        let req = PromptTemplate::instruct_v1().request(&task, SamplingParams::default());
-        assert_eq!(req.messages.len(), 1);
-        assert!(req.messages[0].content.contains("```python\ndef f(x):\n    \"\"\"Double x.\"\"\"\n```"));
-        assert!(req.assistant_prefix.ends_with("```python\n"));
+        }
+    }
+
+    #[test]
+    fn instruct_request_embeds_the_task_prompt_in_a_fence() {
+        let req = PromptTemplate::instruct_v1().request(&task(), SamplingParams::default());
+        let Prompt::Chat { messages, assistant_prefix } = req.prompt else { panic!("not a chat prompt") };
+        assert_eq!(messages.len(), 1);
+        assert!(messages[0].content.contains("```python\ndef f(x):\n    \"\"\"Double x.\"\"\"\n```"));
+        assert!(assistant_prefix.ends_with("```python\n"));
         assert_eq!(req.stop, vec!["\n```".to_string()]);
+    }
+
+    #[test]
+    fn completion_request_is_the_bare_prompt() {
+        let t = PromptTemplate::for_model(false);
+        let req = t.request(&task(), SamplingParams::default());
+        assert_eq!(req.prompt, Prompt::Completion(task().prompt));
+        assert!(req.stop.contains(&"\ndef".to_string()));
+    }
+
+    #[test]
+    fn template_serializes_with_its_style() {
+        let json = serde_json::to_value(PromptTemplate::instruct_v1()).unwrap();
+        assert_eq!(json["style"], "instruct");
+        assert_eq!(json["name"], "evalplus-instruct-v1");
+        let back: PromptTemplate = serde_json::from_value(json).unwrap();
+        assert_eq!(back, PromptTemplate::instruct_v1());
     }
 }

@@ -6,7 +6,6 @@ use anyhow::{bail, Context, Result};
 use evalrun_core::{SampleRecord, SamplingParams, Task};
 use evalrun_harness::manifest::{Machine, ModelManifest, RunManifest};
 use evalrun_harness::pipeline::Plan;
-use evalrun_harness::prompt::PromptTemplate;
 use evalrun_harness::sandbox::{Limits, WorkerCommand};
 use evalrun_tasks::Corpus;
 use std::path::{Path, PathBuf};
@@ -45,7 +44,6 @@ pub fn plan(args: &ExecArgs, tasks: Vec<Task>, samples: u32, sampling: SamplingP
         tasks,
         samples,
         sampling,
-        template: PromptTemplate::instruct_v1(),
         limits: Limits { timeout_s: args.timeout, ..Limits::default() },
         workers,
         worker: WorkerCommand::current_exe().context("cannot locate the evalrun executable for sandbox workers")?,
@@ -71,7 +69,6 @@ pub fn manifest(
     selection: &Selection,
     suite: &str,
     models: Vec<ModelManifest>,
-    with_prompt: bool,
 ) -> RunManifest {
     RunManifest {
         evalrun_version: evalrun_core::EVALRUN_VERSION.to_string(),
@@ -82,7 +79,6 @@ pub fn manifest(
         tasks: plan.tasks.iter().map(|t| t.id.clone()).collect(),
         samples_per_task: plan.samples,
         sampling: plan.sampling.clone(),
-        prompt_template: with_prompt.then(|| plan.template.clone()),
         models,
         limits: plan.limits.clone(),
         machine: Machine::current(),

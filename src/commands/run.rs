@@ -74,9 +74,10 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
             backend: args.backend.clone(),
             backend_version: None,
             chat_template: None,
+            prompt_template: None,
         })
         .collect();
-    let manifest = common::manifest(&plan, &selection, &args.exec.suite, models, true);
+    let manifest = common::manifest(&plan, &selection, &args.exec.suite, models);
     common::write_manifest(&dir, &manifest, args.exec.resume)?;
     let manifest_path = dir.join("manifest.json");
     let manifest = Rc::new(RefCell::new(RunManifest::read(&manifest_path).map_err(anyhow::Error::msg)?.unwrap_or(manifest)));
@@ -91,11 +92,12 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
                 id: entry.id.clone(),
                 backend: args.backend.clone(),
                 load: Box::new(move || evalrun_backends::load(&backend, &path, &opts)),
-                on_loaded: Box::new(move |loaded| {
+                on_loaded: Box::new(move |loaded, template| {
                     let mut m = manifest.borrow_mut();
                     if let Some(model) = m.models.iter_mut().find(|x| x.id == id) {
                         model.backend_version = Some(loaded.version());
                         model.chat_template = loaded.chat_template();
+                        model.prompt_template = Some(template.clone());
                     }
                     if let Err(e) = m.write(&manifest_path) {
                         tracing::warn!("cannot update {}: {e}", manifest_path.display());

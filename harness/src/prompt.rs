@@ -82,7 +82,7 @@ mod tests {
             entry_point: "f".into(),
             test: "def check(c): assert c(1) == 2".into(),
             reference: "    return 2 * x\n".into(),
-            difficulty: None,
+            ..Task::default()
         }
     }
 

@@ -299,6 +299,7 @@ mod tests {
             verdict,
             raw: None,
             generation,
+            ..SampleRecord::default()
         }
     }
 

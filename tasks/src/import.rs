@@ -45,7 +45,7 @@ pub fn humaneval(path: &Path) -> Result<Vec<Task>, crate::CorpusError> {
                 entry_point: row.entry_point,
                 test: row.test,
                 reference: row.canonical_solution,
-                difficulty: None,
+                ..Task::default()
             })
         })
         .collect()

@@ -21,7 +21,8 @@ fn main() -> ExitCode {
     }
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("EVALRUN_LOG").unwrap_or_else(|_| "warn,llama-cpp-2=error".into()),
+            tracing_subscriber::EnvFilter::try_from_env("EVALRUN_LOG")
+                .unwrap_or_else(|_| "warn,llama-cpp-2=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();

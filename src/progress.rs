@@ -32,7 +32,9 @@ pub fn sink() -> EventSink {
                 }
                 if to_generate > 0 {
                     let bar = b.multi.add(ProgressBar::new(to_generate as u64));
-                    bar.set_style(style("generate {bar:30.cyan/blue} {pos}/{len} {msg} [{elapsed_precise}<{eta_precise}]"));
+                    bar.set_style(style(
+                        "generate {bar:30.cyan/blue} {pos}/{len} {msg} [{elapsed_precise}<{eta_precise}]",
+                    ));
                     b.generate = Some(bar);
                 }
                 let bar = b.multi.add(ProgressBar::new(to_execute as u64));
@@ -59,7 +61,8 @@ pub fn sink() -> EventSink {
             Event::Executed { record } => {
                 b.executed += 1;
                 b.passed += u64::from(record.passed);
-                let msg = format!("{} passed ({:.1}%)", b.passed, 100.0 * b.passed as f64 / b.executed as f64);
+                let msg =
+                    format!("{} passed ({:.1}%)", b.passed, 100.0 * b.passed as f64 / b.executed as f64);
                 if let Some(bar) = &b.execute {
                     bar.inc(1);
                     bar.set_message(msg);

@@ -50,8 +50,13 @@ fn unknown_model_and_suite_list_the_known_ones() {
 
 #[test]
 fn bad_flags_are_rejected_before_any_work() {
-    for (flag, value) in [("--samples", "0"), ("--temperature", "-1"), ("--top-p", "0"), ("--max-tokens", "0")] {
-        let out = evalrun().args(["run", "--models", "qwen2.5-coder-0.5b-instruct-q4_k_m", &format!("{flag}={value}")]).output().unwrap();
+    for (flag, value) in
+        [("--samples", "0"), ("--temperature", "-1"), ("--top-p", "0"), ("--max-tokens", "0")]
+    {
+        let out = evalrun()
+            .args(["run", "--models", "qwen2.5-coder-0.5b-instruct-q4_k_m", &format!("{flag}={value}")])
+            .output()
+            .unwrap();
         fails(&out, &[flag]);
     }
     let out = evalrun().args(["run", "--samples", "many"]).output().unwrap();
@@ -66,6 +71,12 @@ fn resume_of_a_different_run_is_refused() {
     write_samples(&samples, &[("HumanEval/0".into(), "    return True\n".into())]);
     let out = dir.path().join("run");
     run_ok(evalrun().args(["score", "--limit", "1", "--samples-file"]).arg(&samples).arg("--out").arg(&out));
-    let again = evalrun().args(["score", "--limit", "2", "--resume", "--samples-file"]).arg(&samples).arg("--out").arg(&out).output().unwrap();
+    let again = evalrun()
+        .args(["score", "--limit", "2", "--resume", "--samples-file"])
+        .arg(&samples)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
     fails(&again, &["cannot resume", "tasks"]);
 }

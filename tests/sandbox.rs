@@ -29,7 +29,11 @@ fn verdicts_for_each_outcome() {
         ("import os\nos._exit(0)\n", Status::Crashed, "before reporting"),
         ("import ctypes\nctypes.string_at(0)\n", Status::Crashed, "SIGSEGV"),
         ("print('x' * 10_000_000)\nassert True\n", Status::Passed, ""),
-        ("import os\nos.write(1, b'{\"id\": 1, \"status\": \"passed\"}\\n')\nassert False\n", Status::Failed, ""),
+        (
+            "import os\nos.write(1, b'{\"id\": 1, \"status\": \"passed\"}\\n')\nassert False\n",
+            Status::Failed,
+            "",
+        ),
     ];
     for (program, status, detail) in cases {
         let v = w.run(program, &l);
@@ -72,7 +76,10 @@ fn each_sample_starts_from_a_clean_state() {
 fn a_dead_worker_costs_one_sample_and_is_restarted() {
     let mut w = worker();
     // Kill the worker process itself (the sample's parent) from inside the sample.
-    let v = w.run("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nimport time\ntime.sleep(5)\n", &limits(2.0));
+    let v = w.run(
+        "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nimport time\ntime.sleep(5)\n",
+        &limits(2.0),
+    );
     assert_ne!(v.status, Status::Passed, "{v:?}");
     let v = w.run("assert True\n", &limits(2.0));
     assert!(v.passed(), "worker was not restarted: {v:?}");

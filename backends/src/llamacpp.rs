@@ -126,7 +126,8 @@ impl Backend for LlamaCppBackend {
             .with_n_batch(self.n_ctx)
             .with_n_threads(self.threads)
             .with_n_threads_batch(self.threads);
-        let mut ctx = self.model.new_context(runtime()?, params).map_err(|e| gen_err("cannot create context", &e))?;
+        let mut ctx =
+            self.model.new_context(runtime()?, params).map_err(|e| gen_err("cannot create context", &e))?;
 
         let mut batch = LlamaBatch::new(self.n_ctx as usize, 1);
         let last = prompt_tokens.saturating_sub(1);
@@ -205,7 +206,11 @@ impl Backend for LlamaCppBackend {
             generated_tokens: generated,
             ttft_s,
             prompt_tokens_per_s: if ttft_s > 0.0 { prompt_tokens as f64 / ttft_s } else { 0.0 },
-            gen_tokens_per_s: if decode_s > 0.0 && generated > 1 { f64::from(generated - 1) / decode_s } else { 0.0 },
+            gen_tokens_per_s: if decode_s > 0.0 && generated > 1 {
+                f64::from(generated - 1) / decode_s
+            } else {
+                0.0
+            },
             total_s: (end - start).as_secs_f64(),
             peak_rss_bytes: memory::peak_rss_bytes(),
         };

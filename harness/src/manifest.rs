@@ -45,7 +45,12 @@ impl Machine {
             .map_or_else(|| "unknown".into(), |s| s.trim().to_string());
         let memory_bytes = std::fs::read_to_string("/proc/meminfo")
             .ok()
-            .and_then(|m| m.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|kb| kb.parse::<u64>().ok()))
+            .and_then(|m| {
+                m.lines()
+                    .next()
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|kb| kb.parse::<u64>().ok())
+            })
             .map_or(0, |kb| kb * 1024);
         Machine {
             os: std::env::consts::OS.into(),
@@ -77,7 +82,9 @@ pub struct RunManifest {
 impl RunManifest {
     /// What must be identical for `--resume` to continue a run; names the first difference.
     pub fn resume_mismatch(&self, earlier: &RunManifest) -> Option<String> {
-        let model_keys = |m: &RunManifest| m.models.iter().map(|x| (x.id.clone(), x.sha256.clone(), x.backend.clone())).collect::<Vec<_>>();
+        let model_keys = |m: &RunManifest| {
+            m.models.iter().map(|x| (x.id.clone(), x.sha256.clone(), x.backend.clone())).collect::<Vec<_>>()
+        };
         let checks: [(&str, bool); 6] = [
             ("suite", self.suite == earlier.suite),
             ("corpus_version", self.corpus_version == earlier.corpus_version),

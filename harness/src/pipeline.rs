@@ -7,15 +7,15 @@
 
 use crate::extract::completion_from;
 use crate::journal::{Journal, JournalError};
+use crate::judge::{Judge, Judgement};
 use crate::prompt::PromptTemplate;
-use crate::sandbox::{Limits, PythonWorker, SandboxError, WorkerCommand};
+use crate::sandbox::{Limits, SandboxError, WorkerCommand};
 use crossbeam_channel::{Receiver, Sender};
 use evalrun_core::{
-    Backend, BackendError, FinishReason, GenerationStats, Language, SampleRecord, SamplingParams, Status, Task, TaskKind,
-    Verdict,
+    Backend, BackendError, FinishReason, GenerationStats, SampleRecord, SamplingParams, Status, Task, Verdict,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
@@ -52,12 +52,28 @@ impl GeneratedSample {
 #[derive(Debug)]
 pub enum Event<'a> {
     /// The run knows how much is left: samples to generate and to execute.
-    Planned { to_generate: usize, to_execute: usize, already_done: usize },
-    ModelLoading { model: &'a str },
-    ModelLoaded { model: &'a str, seconds: f64 },
-    ModelFailed { model: &'a str, error: &'a str },
-    Generated { sample: &'a GeneratedSample },
-    Executed { record: &'a SampleRecord },
+    Planned {
+        to_generate: usize,
+        to_execute: usize,
+        already_done: usize,
+    },
+    ModelLoading {
+        model: &'a str,
+    },
+    ModelLoaded {
+        model: &'a str,
+        seconds: f64,
+    },
+    ModelFailed {
+        model: &'a str,
+        error: &'a str,
+    },
+    Generated {
+        sample: &'a GeneratedSample,
+    },
+    Executed {
+        record: &'a SampleRecord,
+    },
 }
 
 pub type EventSink = Arc<dyn Fn(Event) + Send + Sync>;
@@ -104,14 +120,22 @@ const SAMPLES_FILE: &str = "samples.jsonl";
 const RESULTS_FILE: &str = "results.jsonl";
 
 /// Generate with each model, execute, journal. Resumes from the journals in `out` if asked.
-pub fn run(plan: &Plan, out: &Path, models: Vec<ModelJob>, resume: bool, events: EventSink) -> Result<Outcome, PipelineError> {
+pub fn run(
+    plan: &Plan,
+    out: &Path,
+    models: Vec<ModelJob>,
+    resume: bool,
+    events: EventSink,
+) -> Result<Outcome, PipelineError> {
     let (mut samples_journal, generated) = Journal::<GeneratedSample>::open(&out.join(SAMPLES_FILE), resume)?;
     let executor = Executor::start(plan, out, resume, events.clone())?;
     let generated_keys: HashSet<_> = generated.iter().map(GeneratedSample::key).collect();
 
     let to_generate: usize = models
         .iter()
-        .map(|m| plan.tasks.len() * plan.samples as usize - generated_keys.iter().filter(|k| k.0 == m.id).count())
+        .map(|m| {
+            plan.tasks.len() * plan.samples as usize - generated_keys.iter().filter(|k| k.0 == m.id).count()
+        })
         .sum();
     let backlog: Vec<_> = generated.into_iter().filter(|g| !executor.is_done(&g.key())).collect();
     events(Event::Planned {
@@ -148,7 +172,8 @@ pub fn run(plan: &Plan, out: &Path, models: Vec<ModelJob>, resume: bool, events:
         let template = PromptTemplate::for_model(backend.chat_template().is_some());
         on_loaded(backend.as_ref(), &template);
         for (t, s) in pending {
-            let sample = generate_one(backend.as_mut(), &id, &backend_name, plan, &template, &plan.tasks[t], s);
+            let sample =
+                generate_one(backend.as_mut(), &id, &backend_name, plan, &template, &plan.tasks[t], s);
             samples_journal.append(&sample)?;
             events(Event::Generated { sample: &sample });
             executor.submit(sample)?;
@@ -194,7 +219,13 @@ fn generate_one(
 }
 
 /// Score completions produced elsewhere: every step after generation, as in `run`.
-pub fn score(plan: &Plan, out: &Path, samples: Vec<GeneratedSample>, resume: bool, events: EventSink) -> Result<Outcome, PipelineError> {
+pub fn score(
+    plan: &Plan,
+    out: &Path,
+    samples: Vec<GeneratedSample>,
+    resume: bool,
+    events: EventSink,
+) -> Result<Outcome, PipelineError> {
     let known: HashSet<&str> = plan.tasks.iter().map(|t| t.id.as_str()).collect();
     if let Some(s) = samples.iter().find(|s| !known.contains(s.task_id.as_str())) {
         return Err(PipelineError::UnknownTask { task_id: s.task_id.clone() });
@@ -210,21 +241,7 @@ pub fn score(plan: &Plan, out: &Path, samples: Vec<GeneratedSample>, resume: boo
 
 struct Job {
     sample: GeneratedSample,
-    program: Option<String>,
-    task: TaskInfo,
-}
-
-/// What a result row records of its task.
-struct TaskInfo {
-    suite: String,
-    language: Language,
-    kind: TaskKind,
-}
-
-impl TaskInfo {
-    fn of(task: &Task) -> TaskInfo {
-        TaskInfo { suite: task.suite.clone(), language: task.language, kind: task.kind }
-    }
+    task: Arc<Task>,
 }
 
 /// The executor threads and the journal writer.
@@ -233,25 +250,24 @@ struct Executor {
     threads: Vec<JoinHandle<()>>,
     writer: JoinHandle<Result<Vec<SampleRecord>, JournalError>>,
     done: HashSet<(String, String, u32)>,
-    tasks: HashMap<String, Task>,
+    tasks: HashMap<String, Arc<Task>>,
 }
 
 impl Executor {
     fn start(plan: &Plan, out: &Path, resume: bool, events: EventSink) -> Result<Self, PipelineError> {
         let (mut journal, earlier) = Journal::<SampleRecord>::open(&out.join(RESULTS_FILE), resume)?;
         let done = earlier.iter().map(SampleRecord::key).collect();
-        let workers = (0..plan.workers.max(1))
-            .map(|_| PythonWorker::spawn(plan.worker.clone()))
+        let judges = (0..plan.workers.max(1))
+            .map(|_| Judge::new(plan.worker.clone(), plan.limits.clone()))
             .collect::<Result<Vec<_>, _>>()?;
         // Bounded: generation never runs far ahead of execution.
         let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(plan.workers.max(1) * 2);
         let (rec_tx, rec_rx) = crossbeam_channel::unbounded::<SampleRecord>();
-        let limits = plan.limits.clone();
-        let threads = workers
+        let threads = judges
             .into_iter()
-            .map(|worker| {
-                let (job_rx, rec_tx, limits) = (job_rx.clone(), rec_tx.clone(), limits.clone());
-                std::thread::spawn(move || execute_loop(worker, &job_rx, &rec_tx, &limits))
+            .map(|judge| {
+                let (job_rx, rec_tx) = (job_rx.clone(), rec_tx.clone());
+                std::thread::spawn(move || execute_loop(judge, &job_rx, &rec_tx))
             })
             .collect();
         drop(rec_tx);
@@ -268,7 +284,7 @@ impl Executor {
             }
             error.map_or(Ok(records), Err)
         });
-        let tasks = plan.tasks.iter().map(|t| (t.id.clone(), t.clone())).collect();
+        let tasks = plan.tasks.iter().map(|t| (t.id.clone(), Arc::new(t.clone()))).collect();
         Ok(Executor { jobs: Some(job_tx), threads, writer, done, tasks })
     }
 
@@ -285,11 +301,10 @@ impl Executor {
             .tasks
             .get(&sample.task_id)
             .ok_or_else(|| PipelineError::UnknownTask { task_id: sample.task_id.clone() })?;
-        let program = sample.error.is_none().then(|| task.check_program(&sample.completion));
-        let task = TaskInfo::of(task);
+        let task = Arc::clone(task);
         if let Some(jobs) = &self.jobs {
             // Fails only if every executor thread is gone, which `finish` reports.
-            let _ = jobs.send(Job { sample, program, task });
+            let _ = jobs.send(Job { sample, task });
         }
         Ok(())
     }
@@ -306,20 +321,21 @@ impl Executor {
     }
 }
 
-fn execute_loop(mut worker: PythonWorker, jobs: &Receiver<Job>, records: &Sender<SampleRecord>, limits: &Limits) {
-    for Job { sample, program, task } in jobs {
-        let verdict = match (&program, &sample.error) {
-            (Some(program), _) => worker.run(program, limits),
-            (None, error) => Verdict {
+fn execute_loop(mut judge: Judge, jobs: &Receiver<Job>, records: &Sender<SampleRecord>) {
+    for Job { sample, task } in jobs {
+        let Judgement { verdict, metrics } = match &sample.error {
+            None => judge.judge(&task, &sample.completion),
+            Some(error) => Verdict {
                 status: Status::Failed,
-                detail: format!("generation failed: {}", error.as_deref().unwrap_or("unknown")),
+                detail: format!("generation failed: {error}"),
                 exception: None,
                 exec_s: 0.0,
-            },
+            }
+            .into(),
         };
         let record = SampleRecord {
             task_id: sample.task_id,
-            suite: task.suite,
+            suite: task.suite.clone(),
             language: task.language,
             kind: task.kind,
             completion: sample.completion,
@@ -332,7 +348,7 @@ fn execute_loop(mut worker: PythonWorker, jobs: &Receiver<Job>, records: &Sender
             verdict,
             raw: sample.raw,
             generation: sample.generation,
-            metrics: BTreeMap::new(),
+            metrics,
         };
         if records.send(record).is_err() {
             break;

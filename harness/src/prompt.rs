@@ -49,7 +49,11 @@ impl PromptTemplate {
 
     /// The template for a model: instruct when it has a chat template, completion otherwise.
     pub fn for_model(has_chat_template: bool) -> Self {
-        if has_chat_template { Self::instruct_v1() } else { Self::completion_v1() }
+        if has_chat_template {
+            Self::instruct_v1()
+        } else {
+            Self::completion_v1()
+        }
     }
 
     pub fn request(&self, task: &Task, sampling: SamplingParams) -> GenerationRequest {

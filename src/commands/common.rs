@@ -46,7 +46,8 @@ pub fn plan(args: &ExecArgs, tasks: Vec<Task>, samples: u32, sampling: SamplingP
         sampling,
         limits: Limits { timeout_s: args.timeout, ..Limits::default() },
         workers,
-        worker: WorkerCommand::current_exe().context("cannot locate the evalrun executable for sandbox workers")?,
+        worker: WorkerCommand::current_exe()
+            .context("cannot locate the evalrun executable for sandbox workers")?,
     })
 }
 
@@ -56,7 +57,11 @@ pub fn out_dir(args: &ExecArgs) -> Result<PathBuf> {
         Some(dir) => dir.clone(),
         None if args.resume => bail!("--resume needs --out: the directory of the run to continue"),
         None => {
-            let stamp = RunManifest::now().replace([':', '-'], "").replace('T', "-").trim_end_matches('Z').to_string();
+            let stamp = RunManifest::now()
+                .replace([':', '-'], "")
+                .replace('T', "-")
+                .trim_end_matches('Z')
+                .to_string();
             PathBuf::from("runs").join(format!("{}-{stamp}", args.suite))
         }
     };
@@ -64,12 +69,7 @@ pub fn out_dir(args: &ExecArgs) -> Result<PathBuf> {
     Ok(dir)
 }
 
-pub fn manifest(
-    plan: &Plan,
-    selection: &Selection,
-    suite: &str,
-    models: Vec<ModelManifest>,
-) -> RunManifest {
+pub fn manifest(plan: &Plan, selection: &Selection, suite: &str, models: Vec<ModelManifest>) -> RunManifest {
     RunManifest {
         evalrun_version: evalrun_core::EVALRUN_VERSION.to_string(),
         created_at: RunManifest::now(),
@@ -90,7 +90,10 @@ pub fn write_manifest(dir: &Path, manifest: &RunManifest, resume: bool) -> Resul
     let path = dir.join("manifest.json");
     if let Some(earlier) = RunManifest::read(&path).map_err(anyhow::Error::msg)? {
         if !resume {
-            bail!("{} already holds a run: pass --resume to continue it, or choose another --out", dir.display());
+            bail!(
+                "{} already holds a run: pass --resume to continue it, or choose another --out",
+                dir.display()
+            );
         }
         if let Some(what) = manifest.resume_mismatch(&earlier) {
             bail!("cannot resume {}: the {what} differ from the earlier run's", dir.display());
@@ -115,7 +118,12 @@ pub fn finish(dir: &Path, suite: &str, records: &[SampleRecord]) -> Result<()> {
     eprintln!(
         "wrote {}/results.jsonl and {}",
         dir.display(),
-        written.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect::<Vec<_>>().join(", ")
+        written
+            .iter()
+            .filter_map(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     Ok(())
 }

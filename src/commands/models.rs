@@ -14,8 +14,10 @@ pub fn main(command: ModelsCommand) -> Result<()> {
             let entry = catalog.get(&id)?;
             let bar = ProgressBar::new(entry.size.unwrap_or(0));
             bar.set_style(
-                ProgressStyle::with_template("{msg:12} {bar:30.cyan/blue} {bytes}/{total_bytes} [{elapsed_precise}]")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                ProgressStyle::with_template(
+                    "{msg:12} {bar:30.cyan/blue} {bytes}/{total_bytes} [{elapsed_precise}]",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             let opts = FetchOptions { force, ..FetchOptions::default() };
             let path = fetch(entry, &store, &opts, &mut |event| match event {
@@ -43,11 +45,7 @@ pub fn main(command: ModelsCommand) -> Result<()> {
 
 /// Ids of the catalog's models whose files are present and usable, in catalog order.
 pub fn present_ids(catalog: &Catalog, store: &ModelStore) -> Vec<String> {
-    catalog
-        .iter()
-        .filter(|e| store.status(e).is_ok_and(|s| s.is_usable()))
-        .map(|e| e.id.clone())
-        .collect()
+    catalog.iter().filter(|e| store.status(e).is_ok_and(|s| s.is_usable())).map(|e| e.id.clone()).collect()
 }
 
 fn list(catalog: &Catalog, store: &ModelStore, verify: bool) -> Result<()> {
@@ -57,7 +55,8 @@ fn list(catalog: &Catalog, store: &ModelStore, verify: bool) -> Result<()> {
         let status = if verify { store.check(entry)? } else { store.status(entry)? };
         let present = !matches!(status, ModelStatus::Missing);
         broken += usize::from(present && !status.is_usable());
-        let size = entry.size.map_or_else(|| "?".into(), |b| format!("{:.1} MiB", b as f64 / (1 << 20) as f64));
+        let size =
+            entry.size.map_or_else(|| "?".into(), |b| format!("{:.1} MiB", b as f64 / (1 << 20) as f64));
         let default = if entry.id == catalog.default_id() { " (default)" } else { "" };
         println!(
             "{:<38} {:<8} {:>10}  {:<10} {status}{default}",

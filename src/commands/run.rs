@@ -80,14 +80,21 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
     let manifest = common::manifest(&plan, &selection, &args.exec.suite, models);
     common::write_manifest(&dir, &manifest, args.exec.resume)?;
     let manifest_path = dir.join("manifest.json");
-    let manifest = Rc::new(RefCell::new(RunManifest::read(&manifest_path).map_err(anyhow::Error::msg)?.unwrap_or(manifest)));
+    let manifest = Rc::new(RefCell::new(
+        RunManifest::read(&manifest_path).map_err(anyhow::Error::msg)?.unwrap_or(manifest),
+    ));
 
     let opts = LoadOptions { threads: args.threads, n_ctx: args.ctx };
     let jobs = resolved
         .into_iter()
         .map(|(entry, path, _)| {
-            let (backend, opts, manifest, manifest_path, id) =
-                (args.backend.clone(), opts.clone(), manifest.clone(), manifest_path.clone(), entry.id.clone());
+            let (backend, opts, manifest, manifest_path, id) = (
+                args.backend.clone(),
+                opts.clone(),
+                manifest.clone(),
+                manifest_path.clone(),
+                entry.id.clone(),
+            );
             ModelJob {
                 id: entry.id.clone(),
                 backend: args.backend.clone(),

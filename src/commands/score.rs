@@ -29,8 +29,9 @@ pub fn read_samples(path: &Path, model: &str) -> Result<Vec<GeneratedSample>> {
         if line.trim().is_empty() {
             continue;
         }
-        let row: SampleRow = serde_json::from_str(line)
-            .with_context(|| format!("{}:{}: not a sample (needs `task_id` and `completion`)", path.display(), i + 1))?;
+        let row: SampleRow = serde_json::from_str(line).with_context(|| {
+            format!("{}:{}: not a sample (needs `task_id` and `completion`)", path.display(), i + 1)
+        })?;
         let n = counts.entry(row.task_id.clone()).or_default();
         samples.push(GeneratedSample {
             task_id: row.task_id,
@@ -50,11 +51,13 @@ pub fn read_samples(path: &Path, model: &str) -> Result<Vec<GeneratedSample>> {
 
 pub fn main(args: ScoreArgs) -> Result<ExitCode> {
     let selection = common::select_tasks(&args.exec)?;
-    let model = args.samples_file.file_stem().map_or_else(|| "samples".into(), |s| s.to_string_lossy().into_owned());
+    let model =
+        args.samples_file.file_stem().map_or_else(|| "samples".into(), |s| s.to_string_lossy().into_owned());
     let samples = read_samples(&args.samples_file, &model)?;
     let bytes = std::fs::read(&args.samples_file)?;
     let samples_per_task = samples.iter().map(|s| s.sample + 1).max().unwrap_or(0);
-    let plan = common::plan(&args.exec, selection.tasks.clone(), samples_per_task, SamplingParams::default())?;
+    let plan =
+        common::plan(&args.exec, selection.tasks.clone(), samples_per_task, SamplingParams::default())?;
     let dir = common::out_dir(&args.exec)?;
     let file = ModelManifest {
         id: model,
@@ -70,7 +73,8 @@ pub fn main(args: ScoreArgs) -> Result<ExitCode> {
     common::write_manifest(&dir, &manifest, args.exec.resume)?;
     // Score only tasks of the selection (--limit); samples of other tasks are skipped.
     let wanted: std::collections::HashSet<_> = plan.tasks.iter().map(|t| t.id.clone()).collect();
-    let samples = samples.into_iter().filter(|s| wanted.contains(&s.task_id) || args.exec.limit.is_none()).collect();
+    let samples =
+        samples.into_iter().filter(|s| wanted.contains(&s.task_id) || args.exec.limit.is_none()).collect();
     let outcome = pipeline::score(&plan, &dir, samples, args.exec.resume, progress::sink())?;
     common::finish(&dir, &args.exec.suite, &outcome.records)?;
     Ok(ExitCode::SUCCESS)

@@ -9,7 +9,12 @@ pub fn main(command: TasksCommand) -> Result<()> {
     match command {
         TasksCommand::List { suite, json } => match list(suite.as_deref(), json) {
             // `evalrun tasks list | head` is fine.
-            Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) => Ok(()),
+            Err(e)
+                if e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+            {
+                Ok(())
+            }
             other => other,
         },
         TasksCommand::Import { suite, from, out } => {
@@ -44,7 +49,15 @@ fn list(suite: Option<&str>, json: bool) -> Result<()> {
                 });
                 writeln!(out, "{row}")?;
             } else {
-                writeln!(out, "{:<20} {:<12} {:<10} {:<6} {}", t.id, t.suite, t.language.as_str(), t.kind.as_str(), difficulty)?;
+                writeln!(
+                    out,
+                    "{:<20} {:<12} {:<10} {:<6} {}",
+                    t.id,
+                    t.suite,
+                    t.language.as_str(),
+                    t.kind.as_str(),
+                    difficulty
+                )?;
             }
         }
     }

@@ -56,7 +56,8 @@ impl Corpus {
     }
 
     fn push(&mut self, suite: Suite) -> Result<(), CorpusError> {
-        let mut seen: HashSet<&str> = self.suites.iter().flat_map(|s| s.tasks.iter()).map(|t| t.id.as_str()).collect();
+        let mut seen: HashSet<&str> =
+            self.suites.iter().flat_map(|s| s.tasks.iter()).map(|t| t.id.as_str()).collect();
         for (i, task) in suite.tasks.iter().enumerate() {
             if !seen.insert(&task.id) {
                 return Err(CorpusError::DuplicateId {
@@ -119,11 +120,7 @@ pub fn parse_suite(name: &str, file: &str, text: &str) -> Result<Suite, CorpusEr
         tasks.push(task);
     }
     let digest = hex::encode(Sha256::digest(text.as_bytes()));
-    Ok(Suite {
-        name: name.to_string(),
-        tasks,
-        version: format!("{name}@{FORMAT_VERSION}-{}", &digest[..12]),
-    })
+    Ok(Suite { name: name.to_string(), tasks, version: format!("{name}@{FORMAT_VERSION}-{}", &digest[..12]) })
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -175,9 +172,10 @@ mod tests {
 
     #[test]
     fn bad_entry_point_and_suite_are_named() {
-        let err = parse_suite("s", "s.jsonl", &line("").replace(r#""entry_point":"f""#, r#""entry_point":"f()""#))
-            .unwrap_err()
-            .to_string();
+        let err =
+            parse_suite("s", "s.jsonl", &line("").replace(r#""entry_point":"f""#, r#""entry_point":"f()""#))
+                .unwrap_err()
+                .to_string();
         assert!(err.contains("field `entry_point`"), "{err}");
         let err = parse_suite("other", "o.jsonl", &line("")).unwrap_err().to_string();
         assert!(err.contains("field `suite`"), "{err}");

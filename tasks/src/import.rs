@@ -31,10 +31,8 @@ pub fn humaneval(path: &Path) -> Result<Vec<Task>, crate::CorpusError> {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, line)| {
-            let row: HumanEvalRow = serde_json::from_str(line).map_err(|e| crate::CorpusError::InvalidTask {
-                file: file.clone(),
-                line: i + 1,
-                reason: e.to_string(),
+            let row: HumanEvalRow = serde_json::from_str(line).map_err(|e| {
+                crate::CorpusError::InvalidTask { file: file.clone(), line: i + 1, reason: e.to_string() }
             })?;
             Ok(Task {
                 id: row.task_id,

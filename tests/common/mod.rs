@@ -29,7 +29,9 @@ pub fn humaneval() -> Vec<evalrun_core::Task> {
 pub fn write_samples(path: &Path, rows: &[(String, String)]) {
     let text: String = rows
         .iter()
-        .map(|(task_id, completion)| serde_json::json!({"task_id": task_id, "completion": completion}).to_string() + "\n")
+        .map(|(task_id, completion)| {
+            serde_json::json!({"task_id": task_id, "completion": completion}).to_string() + "\n"
+        })
         .collect();
     std::fs::write(path, text).unwrap();
 }

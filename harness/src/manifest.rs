@@ -1,7 +1,7 @@
 //! The run manifest (`manifest.json`): everything needed to reproduce a run.
 
 use crate::prompt::PromptTemplate;
-use crate::sandbox::Limits;
+use crate::sandbox::{Limits, Protections};
 use evalrun_core::SamplingParams;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -76,6 +76,10 @@ pub struct RunManifest {
     pub sampling: SamplingParams,
     pub models: Vec<ModelManifest>,
     pub limits: Limits,
+    /// The sandbox's isolation layers, asked for and in effect, and what is lost without the
+    /// missing ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<Protections>,
     pub machine: Machine,
 }
 

@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use evalrun_core::{SampleRecord, SamplingParams, Task};
 use evalrun_harness::manifest::{Machine, ModelManifest, RunManifest};
 use evalrun_harness::pipeline::Plan;
-use evalrun_harness::sandbox::{Limits, WorkerCommand};
+use evalrun_harness::sandbox::{Layers, Limits, Protections, WorkerCommand};
 use evalrun_tasks::Corpus;
 use std::path::{Path, PathBuf};
 
@@ -40,15 +40,47 @@ pub fn plan(args: &ExecArgs, tasks: Vec<Task>, samples: u32, sampling: SamplingP
     if workers == 0 {
         bail!("--workers must be at least 1");
     }
+    let layers = Layers::parse(&args.sandbox.sandbox_layers).map_err(|e| anyhow::anyhow!("--sandbox-layers: {e}"))?;
+    let limits = limits(args)?;
     Ok(Plan {
         tasks,
         samples,
         sampling,
-        limits: Limits { timeout_s: args.timeout, ..Limits::default() },
+        limits,
         workers,
         worker: WorkerCommand::current_exe()
-            .context("cannot locate the evalrun executable for sandbox workers")?,
+            .context("cannot locate the evalrun executable for sandbox workers")?
+            .with_layers(layers),
     })
+}
+
+/// The run's sandbox limits: defaults, then the command line.
+fn limits(args: &ExecArgs) -> Result<Limits> {
+    let s = &args.sandbox;
+    let d = Limits::default();
+    let limits = Limits {
+        timeout_s: args.timeout,
+        cpu_time_s: s.cpu_time,
+        memory_bytes: s.memory.unwrap_or(d.memory_bytes),
+        file_size_bytes: s.file_size.unwrap_or(d.file_size_bytes),
+        open_files: s.open_files.unwrap_or(d.open_files),
+        processes: s.processes.unwrap_or(d.processes),
+        output_bytes: s.output_cap.unwrap_or(d.output_bytes),
+        scratch_bytes: s.scratch_size.unwrap_or(d.scratch_bytes),
+    };
+    if let Some(problem) = limits.invalid() {
+        bail!("sandbox limits: {problem}");
+    }
+    Ok(limits)
+}
+
+/// The isolation a run asks for, with what is lost where the system refuses a layer (warned
+/// once, and recorded in the manifest).
+pub fn protections(args: &ExecArgs) -> Result<Protections> {
+    let layers = Layers::parse(&args.sandbox.sandbox_layers).map_err(|e| anyhow::anyhow!("--sandbox-layers: {e}"))?;
+    let protections = Protections::for_request(layers);
+    protections.warn_once();
+    Ok(protections)
 }
 
 /// The output directory: `--out`, or a fresh `runs/<suite>-<time>`.
@@ -69,7 +101,13 @@ pub fn out_dir(args: &ExecArgs) -> Result<PathBuf> {
     Ok(dir)
 }
 
-pub fn manifest(plan: &Plan, selection: &Selection, suite: &str, models: Vec<ModelManifest>) -> RunManifest {
+pub fn manifest(
+    plan: &Plan,
+    selection: &Selection,
+    suite: &str,
+    models: Vec<ModelManifest>,
+    sandbox: Protections,
+) -> RunManifest {
     RunManifest {
         evalrun_version: evalrun_core::EVALRUN_VERSION.to_string(),
         created_at: RunManifest::now(),
@@ -81,6 +119,7 @@ pub fn manifest(plan: &Plan, selection: &Selection, suite: &str, models: Vec<Mod
         sampling: plan.sampling.clone(),
         models,
         limits: plan.limits.clone(),
+        sandbox: Some(sandbox),
         machine: Machine::current(),
     }
 }

@@ -1,8 +1,10 @@
 //! One module per subcommand.
 
+mod bench;
 mod common;
 mod models;
 mod run;
+mod sandbox;
 mod score;
 mod tasks;
 pub mod worker;
@@ -16,6 +18,8 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Score(args) => score::main(args),
         Command::Models { command } => models::main(command).map(|()| ExitCode::SUCCESS),
         Command::Tasks { command } => tasks::main(command).map(|()| ExitCode::SUCCESS),
+        Command::Sandbox { command } => sandbox::main(command).map(|()| ExitCode::SUCCESS),
+        Command::Bench { command } => bench::main(command).map(|()| ExitCode::SUCCESS),
         Command::Worker { language, layers } => {
             worker::main(&language, layers.as_deref()).map(|()| ExitCode::SUCCESS).map_err(anyhow::Error::msg)
         }

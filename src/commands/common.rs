@@ -40,7 +40,8 @@ pub fn plan(args: &ExecArgs, tasks: Vec<Task>, samples: u32, sampling: SamplingP
     if workers == 0 {
         bail!("--workers must be at least 1");
     }
-    let layers = Layers::parse(&args.sandbox.sandbox_layers).map_err(|e| anyhow::anyhow!("--sandbox-layers: {e}"))?;
+    // Workers get the layers in effect, which spares each of them probing the system again.
+    let layers = protections(args)?.effective;
     let limits = limits(args)?;
     Ok(Plan {
         tasks,

@@ -16,6 +16,7 @@ pub mod confine;
 pub mod isolation;
 pub mod launch;
 pub mod limits;
+mod pristine;
 pub mod protocol;
 pub mod pytest;
 pub mod worker;

@@ -17,6 +17,7 @@
 use crate::sandbox::confine::{self, HostView, RawLimits, UID_BASE, WORKDIR};
 use crate::sandbox::isolation::{Layers, Protections};
 use crate::sandbox::launch::{self, Drain, Ended, Namespaces};
+use crate::sandbox::pristine;
 use crate::sandbox::protocol::{Job, Request, Response};
 use crate::sandbox::pytest::{self, ModuleCoverage, PytestReport, PytestRequest, TestCase};
 use evalrun_core::Status;
@@ -72,16 +73,19 @@ pub fn main(layers: Option<&str>) -> Result<(), String> {
         return Err(format!("cannot set up the protocol channel: {}", std::io::Error::last_os_error()));
     }
     let mut responses = unsafe { std::fs::File::from_raw_fd(out_fd) };
-    let requested = match layers {
+    // Layers named on the command line are taken as they are (the harness has probed them);
+    // otherwise this process probes what the system allows.
+    let layers = match layers {
         Some(text) => Layers::parse(text)?,
-        None => Layers::from_env()?,
+        None => Protections::for_request(Layers::from_env()?).effective,
     };
-    let layers = Protections::for_request(requested).effective;
 
-    pyo3::prepare_freethreaded_python();
+    start_python()?;
     Python::with_gil(|py| -> Result<(), String> {
+        let driver = load_driver(py)?;
+        driver.getattr("setup_site").and_then(|f| f.call0()).map_err(|e| format!("cannot set up sys.path: {e}"))?;
         let in_userns = enter_shared_layers(layers, &python_dirs(py))?;
-        let mut worker = Worker::load(py, layers, in_userns, devnull)?;
+        let mut worker = Worker::load(py, driver, layers, in_userns, devnull)?;
         let stdin = std::io::stdin();
         for line in stdin.lock().lines() {
             let line = line.map_err(|e| format!("reading requests: {e}"))?;
@@ -96,6 +100,40 @@ pub fn main(layers: Option<&str>) -> Result<(), String> {
         }
         Ok(())
     })
+}
+
+/// Start the interpreter without `site`: the driver's `setup_site` does what samples need of it.
+fn start_python() -> Result<(), String> {
+    use pyo3::ffi;
+    unsafe {
+        if ffi::Py_IsInitialized() != 0 {
+            return Ok(());
+        }
+        let mut config = std::mem::MaybeUninit::<ffi::PyConfig>::uninit();
+        ffi::PyConfig_InitPythonConfig(config.as_mut_ptr());
+        let mut config = config.assume_init();
+        config.site_import = 0;
+        config.install_signal_handlers = 0;
+        let status = ffi::Py_InitializeFromConfig(&config);
+        ffi::PyConfig_Clear(&mut config);
+        if ffi::PyStatus_Exception(status) != 0 {
+            return Err("cannot start the embedded Python interpreter".into());
+        }
+        // Hand the GIL back, as pyo3's own initialisation does.
+        ffi::PyEval_SaveThread();
+    }
+    Ok(())
+}
+
+fn load_driver(py: Python<'_>) -> Result<Bound<'_, PyModule>, String> {
+    let code = CString::new(DRIVER).map_err(|e| e.to_string())?;
+    let driver = PyModule::from_code(py, &code, c"evalrun_driver.py", c"evalrun_driver")
+        .map_err(|e| format!("cannot load the sample driver: {e}"))?;
+    // Out of sys.modules: a sample cannot import the driver and patch it.
+    if let Ok(modules) = py.import("sys").and_then(|sys| sys.getattr("modules")) {
+        let _ = modules.del_item("evalrun_driver");
+    }
+    Ok(driver)
 }
 
 /// Where this Python lives: it must stay visible when homes are hidden.
@@ -181,16 +219,8 @@ struct ChildReport {
 }
 
 impl Worker {
-    fn load(py: Python<'_>, layers: Layers, in_userns: bool, devnull: c_int) -> Result<Worker, String> {
+    fn load(py: Python<'_>, driver: Bound<'_, PyModule>, layers: Layers, in_userns: bool, devnull: c_int) -> Result<Worker, String> {
         let fail = |what: &str, e: PyErr| format!("{what}: {e}");
-        let code = CString::new(DRIVER).map_err(|e| e.to_string())?;
-        let driver = PyModule::from_code(py, &code, c"evalrun_driver.py", c"evalrun_driver")
-            .map_err(|e| fail("cannot load the sample driver", e))?;
-        let sys = py.import("sys").map_err(|e| fail("no sys", e))?;
-        // Out of sys.modules: a sample cannot import the driver and patch it.
-        if let Ok(modules) = sys.getattr("modules") {
-            let _ = modules.del_item("evalrun_driver");
-        }
         for name in WARM_IMPORTS {
             let _ = py.import(*name);
         }
@@ -379,7 +409,7 @@ impl Worker {
                 Ok(code) => code,
                 Err(e) => return failure(py, Status::Failed, &e),
             };
-            let restored = self.call(py, "restore", (&check,));
+            let restored = pristine::restore(py, self.driver.bind(py), &check);
             if let Err(e) = restored.and_then(|_| globals.set_item("__builtins__", self.builtins.bind(py))) {
                 return failure(py, Status::Failed, &e);
             }

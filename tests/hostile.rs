@@ -117,11 +117,12 @@ fn loops_and_sleepers_are_cut_at_the_deadline() {
         assert_eq!(v.status, Status::TimedOut, "{program}: {v:?}");
         assert!(v.exec_s < 5.0, "{program}: {v:?}");
     }
-    // A CPU-time limit below the wall clock stops a spinner too.
-    let l = Limits { cpu_time_s: Some(1.0), ..limits(10.0) };
+    // A CPU-time limit below the wall clock stops a spinner too. The wall clock is generous so
+    // that a loaded machine cannot make the deadline fire first.
+    let l = Limits { cpu_time_s: Some(1.0), ..limits(120.0) };
     let v = hostile(&mut w, "while True:\n    pass\n", &l);
     assert!(matches!(v.status, Status::Crashed | Status::Failed), "{v:?}");
-    assert!(v.exec_s < 8.0, "{v:?}");
+    assert!(v.detail.contains("CPU-time") || v.detail.contains("CPU time"), "{v:?}");
 }
 
 #[test]

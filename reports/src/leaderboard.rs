@@ -273,7 +273,7 @@ fn entries_of_run(run: &Run) -> Vec<Entry> {
         .collect()
 }
 
-fn task_outcomes(records: &[&SampleRecord]) -> Vec<TaskOutcome> {
+pub(crate) fn task_outcomes(records: &[&SampleRecord]) -> Vec<TaskOutcome> {
     let mut outcomes: Vec<TaskOutcome> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
     for r in records {
@@ -297,14 +297,49 @@ fn task_outcomes(records: &[&SampleRecord]) -> Vec<TaskOutcome> {
             t.passed += 1;
         } else if t.samples - t.passed == 1 {
             t.status = r.status.as_str().to_string();
-            t.detail = r.verdict.detail.clone();
+            t.detail = match (&r.verdict.exception, r.verdict.detail.as_str()) {
+                (Some(e), "") => e.clone(),
+                (Some(e), d) if !d.starts_with(e.as_str()) => format!("{e}: {d}"),
+                (_, d) => d.to_string(),
+            };
         }
         t.exec_s += r.verdict.exec_s;
         if let Some(g) = &r.generation {
             *t.generation_s.get_or_insert(0.0) += g.total_s;
         }
     }
+    // Rows are journaled as verdicts finish, out of order: list tasks as a person numbers them.
+    outcomes.sort_by(|a, b| natural_cmp(&a.task_id, &b.task_id));
     outcomes
+}
+
+/// Orders ids with their digit runs compared as numbers: `HumanEval/2` before `HumanEval/10`.
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn parts(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, c) in s.char_indices() {
+            if i > start && c.is_ascii_digit() != s[start..].starts_with(|d: char| d.is_ascii_digit()) {
+                out.push((s[start..].starts_with(|d: char| d.is_ascii_digit()), &s[start..i]));
+                start = i;
+            }
+        }
+        out.push((s[start..].starts_with(|d: char| d.is_ascii_digit()), &s[start..]));
+        out
+    }
+    let (pa, pb) = (parts(a), parts(b));
+    for ((da, xa), (db, xb)) in pa.iter().zip(&pb) {
+        let order = if *da && *db {
+            let (ta, tb) = (xa.trim_start_matches('0'), xb.trim_start_matches('0'));
+            ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb))
+        } else {
+            xa.cmp(xb)
+        };
+        if order.is_ne() {
+            return order;
+        }
+    }
+    pa.len().cmp(&pb.len()).then_with(|| a.cmp(b))
 }
 
 /// pass@1 (the harness's value, the mean of per-task pass rates) and its interval.
@@ -461,6 +496,13 @@ mod tests {
         assert!(fast.test_writing.is_none());
         assert_eq!(b.languages(), ["javascript", "python"]);
         assert_eq!(b.largest_k(), None);
+    }
+
+    #[test]
+    fn task_ids_in_natural_order() {
+        let mut ids = ["HumanEval/10", "HumanEval/2", "a", "HumanEval/02x", "HumanEval/1", "b7", "b07", "b"];
+        ids.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(ids, ["HumanEval/1", "HumanEval/2", "HumanEval/02x", "HumanEval/10", "a", "b", "b07", "b7"]);
     }
 
     #[test]

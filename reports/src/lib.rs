@@ -10,17 +10,18 @@
 //! - [`stats`]: the intervals and tests they rest on.
 
 pub mod charts;
-// pub mod compare;
+pub mod compare;
 mod csv;
 mod error;
 mod exporter;
-// pub mod gate;
+pub mod gate;
 mod html;
 mod json;
 mod junit;
 pub mod leaderboard;
 mod markdown;
 mod markup;
+pub mod pooled;
 pub mod quantization;
 mod run;
 pub mod stats;

@@ -1,7 +1,10 @@
 //! One module per subcommand.
 
 mod common;
+mod compare;
+mod gate;
 mod models;
+mod report;
 mod run;
 mod score;
 mod tasks;
@@ -16,6 +19,9 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Score(args) => score::main(args),
         Command::Models { command } => models::main(command).map(|()| ExitCode::SUCCESS),
         Command::Tasks { command } => tasks::main(command).map(|()| ExitCode::SUCCESS),
+        Command::Report(args) => report::main(args),
+        Command::Compare(args) => compare::main(args),
+        Command::Gate(args) => gate::main(args),
         Command::Worker { language } => {
             worker::main(&language).map(|()| ExitCode::SUCCESS).map_err(anyhow::Error::msg)
         }

@@ -1,6 +1,6 @@
 //! pass@1 per entry (rows) and language (columns), plus the test-writing tasks, as a heat map.
 
-use super::style::{label_width, Scale, INK, MUTED};
+use super::style::{INK, MUTED, label_width, text, title};
 use super::DrawResult;
 use crate::leaderboard::Score;
 use crate::Leaderboard;
@@ -29,11 +29,8 @@ fn color_of(value: f64) -> RGBColor {
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
-pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, board: &Leaderboard, s: Scale) -> DrawResult
-where
-    DB::ErrorType: 'static,
-{
-    s.title(root, "pass@1 by language")?;
+pub fn draw(root: &DrawingArea<SVGBackend, Shift>, board: &Leaderboard) -> DrawResult {
+    title(root, "pass@1 by language")?;
     let mut columns: Vec<(String, Vec<Option<Score>>)> = board
         .languages()
         .into_iter()
@@ -54,25 +51,25 @@ where
     }
     let (w, _) = root.dim_in_pixel();
     let labels: Vec<&str> = board.entries.iter().map(|e| e.label.as_str()).collect();
-    let left = label_width(root, s, &labels, 13.0) as i32 + s.px(8.0);
-    let top = s.px(84.0);
-    let row_h = s.px(40.0);
-    let cell_w = ((w as i32 - left - s.px(24.0)) / columns.len().max(1) as i32).min(s.px(150.0));
+    let left = label_width(&labels, 13.0) as i32 + 8;
+    let top = 84;
+    let row_h = 40;
+    let cell_w = ((w as i32 - left - 24) / columns.len().max(1) as i32).min(150);
 
     for (c, (name, _)) in columns.iter().enumerate() {
         let x = left + cell_w * c as i32 + cell_w / 2;
-        root.draw(&Text::new(name.clone(), (x, top - s.px(10.0)), s.text(13.0, INK, HPos::Center, VPos::Bottom)))?;
+        root.draw(&Text::new(name.clone(), (x, top - 10), text(13.0, INK, HPos::Center, VPos::Bottom)))?;
     }
     for (r, e) in board.entries.iter().enumerate() {
         let y = top + row_h * r as i32;
         root.draw(&Text::new(
             e.label.clone(),
-            (left - s.px(10.0), y + row_h / 2),
-            s.text(13.0, INK, HPos::Right, VPos::Center),
+            (left - 10, y + row_h / 2),
+            text(13.0, INK, HPos::Right, VPos::Center),
         ))?;
         for (c, (_, scores)) in columns.iter().enumerate() {
             let x = left + cell_w * c as i32;
-            let gap = s.px(1.0);
+            let gap = 1;
             let cell = [(x + gap, y + gap), (x + cell_w - gap, y + row_h - gap)];
             let centre = x + cell_w / 2;
             match &scores[r] {
@@ -81,40 +78,40 @@ where
                     let ink = if score.pass_at_1 > 0.55 { WHITE } else { INK };
                     root.draw(&Text::new(
                         format!("{:.1}%", score.pass_at_1 * 100.0),
-                        (centre, y + row_h / 2 - s.px(1.0)),
-                        s.text(13.0, ink, HPos::Center, VPos::Bottom),
+                        (centre, y + row_h / 2 - 1),
+                        text(13.0, ink, HPos::Center, VPos::Bottom),
                     ))?;
                     root.draw(&Text::new(
                         format!("{} task{}", score.tasks, if score.tasks == 1 { "" } else { "s" }),
-                        (centre, y + row_h / 2 + s.px(2.0)),
-                        s.text(10.0, ink, HPos::Center, VPos::Top),
+                        (centre, y + row_h / 2 + 2),
+                        text(10.0, ink, HPos::Center, VPos::Top),
                     ))?;
                 }
                 None => {
                     root.draw(&Rectangle::new(cell, EMPTY.filled()))?;
-                    root.draw(&Text::new("no tasks", (centre, y + row_h / 2), s.text(11.0, MUTED, HPos::Center, VPos::Center)))?;
+                    root.draw(&Text::new("no tasks", (centre, y + row_h / 2), text(11.0, MUTED, HPos::Center, VPos::Center)))?;
                 }
             }
         }
     }
 
     // The colour scale, under the grid.
-    let y = top + row_h * board.entries.len() as i32 + s.px(22.0);
-    let bar_w = s.px(240.0);
+    let y = top + row_h * board.entries.len() as i32 + 22;
+    let bar_w = 240;
     let steps = 60;
     for i in 0..steps {
         let x0 = left + bar_w * i / steps;
         let x1 = left + bar_w * (i + 1) / steps;
-        root.draw(&Rectangle::new([(x0, y), (x1, y + s.px(10.0))], color_of(f64::from(i) / f64::from(steps - 1)).filled()))?;
+        root.draw(&Rectangle::new([(x0, y), (x1, y + 10)], color_of(f64::from(i) / f64::from(steps - 1)).filled()))?;
     }
     for (fraction, label) in [(0.0, "0%"), (0.5, "50%"), (1.0, "100%")] {
         let x = left + (f64::from(bar_w) * fraction) as i32;
-        root.draw(&Text::new(label, (x, y + s.px(14.0)), s.text(11.0, MUTED, HPos::Center, VPos::Top)))?;
+        root.draw(&Text::new(label, (x, y + 14), text(11.0, MUTED, HPos::Center, VPos::Top)))?;
     }
     root.draw(&Text::new(
         "pass@1",
-        (left - s.px(10.0), y + s.px(5.0)),
-        s.text(11.0, MUTED, HPos::Right, VPos::Center),
+        (left - 10, y + 5),
+        text(11.0, MUTED, HPos::Right, VPos::Center),
     ))?;
     Ok(())
 }

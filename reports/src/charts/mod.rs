@@ -1,9 +1,11 @@
-//! The report's charts, one file each, drawn with plotters into SVG (embedded in `index.html`,
-//! and written as `charts/<name>.svg`) and PNG (`charts/<name>.png`, at twice the size).
+//! The report's charts, one file each, drawn with plotters as SVG (embedded in `index.html`,
+//! and written as `charts/<name>.svg`), and rasterised from that SVG by resvg into PNG
+//! (`charts/<name>.png`, at twice the size), so both look the same.
 //!
-//! Text in PNGs is rasterised by ab_glyph from a DejaVu Sans subset compiled into the binary
-//! (`reports/assets/`), so charts render the same on any machine, without system fonts or
-//! fontconfig. SVG text is left to the viewer's `sans-serif`.
+//! Both use a DejaVu Sans subset compiled into the binary (`reports/assets/`): plotters measures
+//! labels with it (through ab_glyph) and resvg draws PNG text with it, so charts render the same
+//! on any machine, with no system fonts and no fontconfig. SVG text names `sans-serif`, which
+//! the viewer resolves.
 
 mod font;
 mod languages;
@@ -13,9 +15,9 @@ mod quality_speed;
 mod style;
 
 use crate::{Leaderboard, ReportError};
-use plotters::prelude::*;
 use plotters::coord::Shift;
-use style::Scale;
+use plotters::prelude::*;
+use resvg::{tiny_skia, usvg};
 
 /// The error of a chart's drawing code, whatever the backend.
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
@@ -76,16 +78,13 @@ impl Chart {
         }
     }
 
-    fn draw<DB: DrawingBackend>(self, root: &DrawingArea<DB, Shift>, board: &Leaderboard, s: Scale) -> DrawResult
-    where
-        DB::ErrorType: 'static,
-    {
+    fn draw(self, root: &DrawingArea<SVGBackend, Shift>, board: &Leaderboard) -> DrawResult {
         root.fill(&WHITE)?;
         match self {
-            Chart::PassAt1 => pass_at_1::draw(root, board, s),
-            Chart::QualitySpeed => quality_speed::draw(root, board, s),
-            Chart::Latency => latency::draw(root, board, s),
-            Chart::Languages => languages::draw(root, board, s),
+            Chart::PassAt1 => pass_at_1::draw(root, board),
+            Chart::QualitySpeed => quality_speed::draw(root, board),
+            Chart::Latency => latency::draw(root, board),
+            Chart::Languages => languages::draw(root, board),
         }?;
         root.present()?;
         Ok(())
@@ -101,30 +100,22 @@ impl Chart {
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, self.size(board)).into_drawing_area();
-            self.draw(&root, board, Scale(1.0)).map_err(|e| self.failed(e))?;
+            self.draw(&root, board).map_err(|e| self.failed(e))?;
         }
         Ok(svg)
     }
 
-    /// The chart as a PNG file, at [`PNG_SCALE`] times the SVG's size.
+    /// The chart as a PNG file: its SVG rasterised at [`PNG_SCALE`] times its size.
     pub fn png(self, board: &Leaderboard) -> Result<Vec<u8>, ReportError> {
-        font::register();
+        let svg = self.svg(board)?;
+        let options = usvg::Options { fontdb: font::database(), ..usvg::Options::default() };
+        let tree = usvg::Tree::from_str(&svg, &options).map_err(|e| self.failed(e))?;
         let (w, h) = self.size(board);
-        let (w, h) = ((f64::from(w) * PNG_SCALE) as u32, (f64::from(h) * PNG_SCALE) as u32);
-        let mut rgb = vec![0u8; (w * h * 3) as usize];
-        {
-            let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-            self.draw(&root, board, Scale(PNG_SCALE)).map_err(|e| self.failed(e))?;
-        }
-        let mut png = Vec::new();
-        let mut encoder = png::Encoder::new(&mut png, w, h);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        encoder
-            .write_header()
-            .and_then(|mut writer| writer.write_image_data(&rgb))
-            .map_err(|e| self.failed(e))?;
-        Ok(png)
+        let scaled = |v: u32| (f64::from(v) * PNG_SCALE).round() as u32;
+        let mut pixmap = tiny_skia::Pixmap::new(scaled(w), scaled(h)).ok_or_else(|| self.failed("empty image"))?;
+        let scale = PNG_SCALE as f32;
+        resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+        pixmap.encode_png().map_err(|e| self.failed(e))
     }
 }
 
@@ -133,13 +124,10 @@ mod tests {
     use super::*;
     use crate::test_support::sample_leaderboard;
 
-    /// Width, height and the RGB pixels of a PNG.
+    /// Width, height and the RGBA pixels of a PNG.
     fn decode(png: &[u8]) -> (u32, u32, Vec<u8>) {
-        let mut reader = png::Decoder::new(png).read_info().unwrap();
-        let mut buf = vec![0; reader.output_buffer_size()];
-        let info = reader.next_frame(&mut buf).unwrap();
-        buf.truncate(info.buffer_size());
-        (info.width, info.height, buf)
+        let pixmap = tiny_skia::Pixmap::decode_png(png).unwrap();
+        (pixmap.width(), pixmap.height(), pixmap.data().to_vec())
     }
 
     #[test]
@@ -155,11 +143,16 @@ mod tests {
 
             let (pw, ph, pixels) = decode(&chart.png(&board).unwrap());
             assert_eq!((pw, ph), ((f64::from(w) * PNG_SCALE) as u32, (f64::from(h) * PNG_SCALE) as u32));
-            // Text is rasterised: many pixels are neither white nor a flat fill colour, i.e.
-            // anti-aliased glyph edges exist (a chart with no text would have very few).
-            let grey_levels: std::collections::BTreeSet<u8> =
-                pixels.chunks(3).filter(|p| p[0] == p[1] && p[1] == p[2]).map(|p| p[0]).collect();
-            assert!(grey_levels.len() > 100, "{}: {} grey levels", chart.name(), grey_levels.len());
+            // Text is rasterised: the title's corner (where nothing else is drawn) holds dark,
+            // anti-aliased glyph pixels.
+            let title_pixels = |test: &dyn Fn(&[u8]) -> bool| {
+                (28..70u32)
+                    .flat_map(|y| (32..300u32).map(move |x| (x, y)))
+                    .filter(|&(x, y)| test(&pixels[((y * pw + x) * 4) as usize..][..4]))
+                    .count()
+            };
+            assert!(title_pixels(&|p| p[0] < 0x60) > 300, "{}: no dark title text", chart.name());
+            assert!(title_pixels(&|p| p[0] > 0x60 && p[0] < 0xe0) > 100, "{}: no anti-aliasing", chart.name());
         }
     }
 

@@ -1,35 +1,9 @@
-//! What the charts share: the pixel scale, the palette, text styles, and label layout.
+//! What the charts share: the palette, text styles, the title, and label widths.
 
 use super::font::FAMILY;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-
-/// Pixels per SVG pixel: 1 for SVG, 2 for PNG. Every length in the charts goes through it.
-#[derive(Debug, Clone, Copy)]
-pub struct Scale(pub f64);
-
-impl Scale {
-    /// A length in device pixels.
-    pub fn px(self, v: f64) -> i32 {
-        (v * self.0).round() as i32
-    }
-
-    /// A length in device pixels, unsigned.
-    pub fn upx(self, v: f64) -> u32 {
-        (v * self.0).round().max(0.0) as u32
-    }
-
-    /// Text of `size` SVG pixels (its em) in `color`, anchored at `(h, v)`.
-    pub fn text(self, size: f64, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
-        TextStyle { font: (FAMILY, size * EM * self.0).into_font(), color: color.to_backend_color(), pos: Pos::new(h, v) }
-    }
-
-    /// The chart's title, top left.
-    pub fn title(self, root: &DrawingArea<impl DrawingBackend, plotters::coord::Shift>, title: &str) -> Result<(), String> {
-        root.draw(&Text::new(title.to_string(), (self.px(16.0), self.px(14.0)), self.text(17.0, INK, HPos::Left, VPos::Top)))
-            .map_err(|e| e.to_string())
-    }
-}
 
 /// plotters' font size per em: its SVG backend writes `font-size` as the size divided by 1.24.
 const EM: f64 = 1.24;
@@ -60,13 +34,24 @@ pub fn entry_color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
-/// The width in device pixels of the widest of `labels` at `size`, plus padding.
-pub fn label_width(root: &DrawingArea<impl DrawingBackend, plotters::coord::Shift>, s: Scale, labels: &[&str], size: f64) -> u32 {
-    let font = TextStyle::from((FAMILY, size * EM * s.0).into_font());
+/// Text of `size` pixels (its em) in `color`, anchored at `(h, v)`.
+pub fn text(size: f64, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
+    TextStyle { font: (FAMILY, size * EM).into_font(), color: color.to_backend_color(), pos: Pos::new(h, v) }
+}
+
+/// The chart's title, top left.
+pub fn title(root: &DrawingArea<SVGBackend, Shift>, title: &str) -> Result<(), Box<dyn std::error::Error>> {
+    root.draw(&Text::new(title.to_string(), (16, 14), text(17.0, INK, HPos::Left, VPos::Top)))?;
+    Ok(())
+}
+
+/// The width in pixels of the widest of `labels` at `size`, plus padding.
+pub fn label_width(labels: &[&str], size: f64) -> u32 {
+    let font = (FAMILY, size * EM).into_font();
     let widest = labels
         .iter()
-        .map(|l| root.estimate_text_size(l, &font).map(|(w, _)| w).unwrap_or(l.len() as u32 * s.upx(size * 0.6)))
+        .map(|l| font.box_size(l).map(|(w, _)| w).unwrap_or((l.chars().count() as f64 * size * 0.62) as u32))
         .max()
         .unwrap_or(0);
-    widest + s.upx(24.0)
+    widest + 24
 }

@@ -40,7 +40,9 @@ fn fixtures() -> &'static Fixtures {
             let rows: Vec<(String, String)> = tasks[..TASKS]
                 .iter()
                 .enumerate()
-                .map(|(i, t)| (t.id.clone(), if broken(i) { "    return None\n".into() } else { t.reference.clone() }))
+                .map(|(i, t)| {
+                    (t.id.clone(), if broken(i) { "    return None\n".into() } else { t.reference.clone() })
+                })
                 .collect();
             let samples = dir.path().join(format!("{name}.jsonl"));
             write_samples(&samples, &rows);
@@ -125,7 +127,8 @@ fn report() -> &'static Path {
         let f = fixtures();
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("report");
-        let output = evalrun_output(&["report"], &[&f.real, &f.canonical, &f.half_broken, Path::new("--out"), &out]);
+        let output =
+            evalrun_output(&["report"], &[&f.real, &f.canonical, &f.half_broken, Path::new("--out"), &out]);
         assert!(output.status.success(), "{}\n{}", text(&output.stdout), text(&output.stderr));
         (dir, out)
     });
@@ -136,7 +139,8 @@ fn report() -> &'static Path {
 fn report_numbers_match_the_result_rows() {
     let f = fixtures();
     let dir = report();
-    let board: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("leaderboard.json")).unwrap()).unwrap();
+    let board: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("leaderboard.json")).unwrap()).unwrap();
     assert_eq!(board["schema"], "evalrun-leaderboard");
     assert_eq!(board["schema_version"], 1);
     assert_eq!(board["runs"].as_array().unwrap().len(), 3);
@@ -154,7 +158,9 @@ fn report_numbers_match_the_result_rows() {
         let p = &e["pass_at_1"];
         assert!((p["value"].as_f64().unwrap() - want.pass_at_1).abs() < 1e-12, "{e}");
         assert_eq!(p["method"], "wilson");
-        assert!(p["low"].as_f64().unwrap() <= want.pass_at_1 && want.pass_at_1 <= p["high"].as_f64().unwrap());
+        assert!(
+            p["low"].as_f64().unwrap() <= want.pass_at_1 && want.pass_at_1 <= p["high"].as_f64().unwrap()
+        );
         assert_eq!(e["languages"]["python"]["pass_at_1"].as_f64(), Some(want.pass_at_1), "{e}");
         assert_eq!(e["speed"]["gen_tokens_per_s"]["median"].as_f64(), want.gen_tokens_per_s_median, "{e}");
         assert_eq!(e["peak_rss_bytes"].as_u64(), want.peak_rss, "{e}");
@@ -175,7 +181,8 @@ fn report_numbers_match_the_result_rows() {
     let mut csv = ::csv::Reader::from_path(dir.join("leaderboard.csv")).unwrap();
     let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let rows: Vec<Vec<String>> = csv.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+    let rows: Vec<Vec<String>> =
+        csv.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
     assert_eq!(rows.len(), 3);
     for row in &rows {
         let want = &expectations[&row[col("model")]];
@@ -207,7 +214,8 @@ fn report_numbers_match_the_result_rows() {
         let png = std::fs::read(dir.join(format!("charts/{name}.png"))).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{name}");
         let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
-        assert_eq!(width, 1800, "{name}: twice the SVG's 900 px");
+        let svg_width: u32 = svg["<svg width=\"".len()..].split('"').next().unwrap().parse().unwrap();
+        assert_eq!(width, 2 * svg_width, "{name}: the PNG is the SVG at twice the size");
     }
 }
 
@@ -230,8 +238,15 @@ fn page_loads_sorts_and_renders_in_chromium() {
     };
     let header_button = |header: &str| -> String {
         let buttons = browser.find_all("#leaderboard th button");
-        let names = browser.execute("return Array.from(document.querySelectorAll('#leaderboard th button')).map(b => b.textContent);");
-        let i = names.as_array().unwrap().iter().position(|n| n == header).unwrap_or_else(|| panic!("{header} in {names}"));
+        let names = browser.execute(
+            "return Array.from(document.querySelectorAll('#leaderboard th button')).map(b => b.textContent);",
+        );
+        let i = names
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|n| n == header)
+            .unwrap_or_else(|| panic!("{header} in {names}"));
         buttons[i].clone()
     };
     let numbers = |values: &[String]| -> Vec<f64> { values.iter().map(|v| v.parse().unwrap()).collect() };
@@ -270,7 +285,10 @@ fn page_loads_sorts_and_renders_in_chromium() {
     browser.execute("document.querySelector('#leaderboard th button').click(); window.scrollTo(0, 0);");
     let png = browser.screenshot();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-    let (w, h) = (u32::from_be_bytes(png[16..20].try_into().unwrap()), u32::from_be_bytes(png[20..24].try_into().unwrap()));
+    let (w, h) = (
+        u32::from_be_bytes(png[16..20].try_into().unwrap()),
+        u32::from_be_bytes(png[20..24].try_into().unwrap()),
+    );
     assert_eq!((w, h), (1400, 2200));
     let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-screenshot.png");
     std::fs::write(&shot, &png).unwrap();
@@ -280,13 +298,17 @@ fn page_loads_sorts_and_renders_in_chromium() {
 #[test]
 fn gate_fails_a_clearly_worse_candidate() {
     let f = fixtures();
-    let out = evalrun_output(&["gate", "--baseline"], &[&f.canonical, Path::new("--candidate"), &f.half_broken]);
+    let out =
+        evalrun_output(&["gate", "--baseline"], &[&f.canonical, Path::new("--candidate"), &f.half_broken]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
     assert!(stdout.starts_with("evalrun gate: REGRESSED\n"), "{stdout}");
     assert!(stdout.contains("pass@1     100.0% -> 50.0%  (-50.0 points; allowed drop 0.0)"), "{stdout}");
     assert!(stdout.contains("20 tasks paired: 10 newly failing, 0 newly passing, 10 unchanged"), "{stdout}");
-    assert!(stdout.contains("exact McNemar test: p = 0.002 < 0.05: the drop is real => REGRESSED"), "{stdout}");
+    assert!(
+        stdout.contains("exact McNemar test: p = 0.002 < 0.05: the drop is real => REGRESSED"),
+        "{stdout}"
+    );
     assert!(stdout.contains("newly failing: HumanEval/0, HumanEval/2, HumanEval/4,"), "{stdout}");
     assert!(stdout.lines().count() <= 24, "one screen:\n{stdout}");
     // A drop the user allows passes.
@@ -300,7 +322,8 @@ fn gate_fails_a_clearly_worse_candidate() {
 #[test]
 fn gate_passes_identical_and_noisy_candidates() {
     let f = fixtures();
-    let out = evalrun_output(&["gate", "--baseline"], &[&f.canonical, Path::new("--candidate"), &f.canonical]);
+    let out =
+        evalrun_output(&["gate", "--baseline"], &[&f.canonical, Path::new("--candidate"), &f.canonical]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     assert!(text(&out.stdout).starts_with("evalrun gate: HOLDS\n"));
 
@@ -316,7 +339,8 @@ fn gate_passes_identical_and_noisy_candidates() {
 
     // Two tasks of twenty broken: pass@1 drops 10 points, but 2 discordant tasks cannot tell a
     // real drop from noise (p = 0.5), so the gate holds.
-    let out = evalrun_output(&["gate", "--baseline"], &[&f.canonical, Path::new("--candidate"), &f.two_broken]);
+    let out =
+        evalrun_output(&["gate", "--baseline"], &[&f.canonical, Path::new("--candidate"), &f.two_broken]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("(-10.0 points; allowed drop 0.0)"), "{stdout}");
@@ -334,7 +358,11 @@ fn gate_exits_2_on_bad_input() {
     // A candidate that did not run the baseline's tasks.
     let out = evalrun_output(&["gate", "--baseline"], &[&f.canonical, Path::new("--candidate"), &f.real]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("has no results for 17 of the baseline's 20 tasks"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("has no results for 17 of the baseline's 20 tasks"),
+        "{}",
+        text(&out.stderr)
+    );
     // Speed gated on replayed samples, which are not timed.
     let out = evalrun_output(
         &["gate", "--max-slowdown", "5", "--baseline"],
@@ -351,12 +379,19 @@ fn compare_lists_what_changed() {
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     assert!(stdout.contains("canonical (replay) -> two-broken (replay): pass@1 100.0% -> 90.0% (-10.0 points) on 20 common tasks"), "{stdout}");
-    assert!(stdout.contains("  newly passing (0):\n  newly failing (2):\n    - HumanEval/3  (failed"), "{stdout}");
+    assert!(
+        stdout.contains("  newly passing (0):\n  newly failing (2):\n    - HumanEval/3  (failed"),
+        "{stdout}"
+    );
     assert!(stdout.contains("    - HumanEval/11  (failed"), "{stdout}");
     assert!(stdout.contains("  unchanged: 18\n"), "{stdout}");
     // The other way round, they are newly passing.
     let out = evalrun_output(&["compare"], &[&f.two_broken, &f.canonical]);
-    assert!(text(&out.stdout).contains("  newly passing (2):\n    + HumanEval/3\n    + HumanEval/11\n"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("  newly passing (2):\n    + HumanEval/3\n    + HumanEval/11\n"),
+        "{}",
+        text(&out.stdout)
+    );
     // The real run against itself: speed and memory unchanged.
     let out = evalrun_output(&["compare"], &[&f.real, &f.real]);
     let stdout = text(&out.stdout);

@@ -77,7 +77,11 @@ fn compare_models(a: &Pooled, b: &Pooled) -> ModelComparison {
         if ta.passed == 0 && tb.passed > 0 {
             newly_passing.push(ta.task_id.clone());
         } else if ta.passed > 0 && tb.passed == 0 {
-            let why = if tb.detail.is_empty() { tb.status.clone() } else { format!("{}: {}", tb.status, tb.detail) };
+            let why = if tb.detail.is_empty() {
+                tb.status.clone()
+            } else {
+                format!("{}: {}", tb.status, tb.detail)
+            };
             newly_failing.push((ta.task_id.clone(), why));
         } else if ta.rate() != tb.rate() {
             rate_changed.push((ta.task_id.clone(), ta.rate(), tb.rate()));
@@ -85,7 +89,8 @@ fn compare_models(a: &Pooled, b: &Pooled) -> ModelComparison {
     }
     let only_in_b: Vec<String> =
         b.tasks.iter().filter(|t| a.task(&t.task_id).is_none()).map(|t| t.task_id.clone()).collect();
-    let common: Vec<&str> = a.tasks.iter().map(|t| t.task_id.as_str()).filter(|id| b.task(id).is_some()).collect();
+    let common: Vec<&str> =
+        a.tasks.iter().map(|t| t.task_id.as_str()).filter(|id| b.task(id).is_some()).collect();
     let med = |v: &[f64]| median(&sorted_finite(v.iter().copied()));
     let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
     let mib = |p: &Pooled| p.peak_rss_bytes.map(|b| b as f64 / (1024.0 * 1024.0));
@@ -101,8 +106,18 @@ fn compare_models(a: &Pooled, b: &Pooled) -> ModelComparison {
         only_in_a,
         only_in_b,
         deltas: vec![
-            Delta { name: "generation tok/s (median)", unit: "", a: med(&a.gen_tokens_per_s), b: med(&b.gen_tokens_per_s) },
-            Delta { name: "prompt tok/s (median)", unit: "", a: med(&a.prompt_tokens_per_s), b: med(&b.prompt_tokens_per_s) },
+            Delta {
+                name: "generation tok/s (median)",
+                unit: "",
+                a: med(&a.gen_tokens_per_s),
+                b: med(&b.gen_tokens_per_s),
+            },
+            Delta {
+                name: "prompt tok/s (median)",
+                unit: "",
+                a: med(&a.prompt_tokens_per_s),
+                b: med(&b.prompt_tokens_per_s),
+            },
             Delta { name: "time to first token (median)", unit: "s", a: med(&a.ttft_s), b: med(&b.ttft_s) },
             Delta { name: "latency (median)", unit: "s", a: med(&a.latency_s), b: med(&b.latency_s) },
             Delta { name: "peak RSS", unit: "MiB", a: mib(a), b: mib(b) },
@@ -162,7 +177,14 @@ impl fmt::Display for Comparison {
             writeln!(f, "  {:<30} {:>12} {:>12} {:>9}", "speed and memory", "A", "B", "change")?;
             for d in &m.deltas {
                 let change = d.change_pct().map_or("—".to_string(), |c| format!("{c:+.1}%"));
-                writeln!(f, "  {:<30} {:>12} {:>12} {:>9}", d.name, figure(d.a, d.unit), figure(d.b, d.unit), change)?;
+                writeln!(
+                    f,
+                    "  {:<30} {:>12} {:>12} {:>9}",
+                    d.name,
+                    figure(d.a, d.unit),
+                    figure(d.b, d.unit),
+                    change
+                )?;
             }
         }
         for u in &self.unpaired {
@@ -206,15 +228,24 @@ mod tests {
         assert_eq!(m.common, 3);
         assert_eq!(m.newly_passing, ["T2"]);
         assert_eq!(m.newly_failing, [("T1".to_string(), "timed_out: timed_out here".to_string())]);
-        assert_eq!((m.only_in_a.as_slice(), m.only_in_b.as_slice()), (&["T4".to_string()][..], &["T5".to_string()][..]));
+        assert_eq!(
+            (m.only_in_a.as_slice(), m.only_in_b.as_slice()),
+            (&["T4".to_string()][..], &["T5".to_string()][..])
+        );
         assert_eq!((m.pass_at_1_a, m.pass_at_1_b), (2.0 / 3.0, 2.0 / 3.0));
         assert_eq!(m.deltas[0].change_pct(), Some(-25.0));
         assert_eq!(m.deltas[3].change_pct(), Some(50.0));
         let text = c.to_string();
-        assert!(text.contains("m (llamacpp): pass@1 66.7% -> 66.7% (+0.0 points) on 3 common tasks"), "{text}");
+        assert!(
+            text.contains("m (llamacpp): pass@1 66.7% -> 66.7% (+0.0 points) on 3 common tasks"),
+            "{text}"
+        );
         assert!(text.contains("  newly passing (1):\n    + T2\n"), "{text}");
         assert!(text.contains("    - T1  (timed_out: timed_out here)"), "{text}");
         assert!(text.contains("  unchanged: 1\n"), "{text}");
-        assert!(text.contains("generation tok/s (median)              40.0         30.0    -25.0%"), "{text}");
+        assert!(
+            text.contains("generation tok/s (median)              40.0         30.0    -25.0%"),
+            "{text}"
+        );
     }
 }

@@ -92,11 +92,26 @@ impl Exporter<Leaderboard> for CsvExporter {
     }
 
     fn render(&self, board: &Leaderboard) -> Result<String, ReportError> {
-        let ks: Vec<u32> = pass_ks(board.entries.iter().map(|e| &e.pass_at_k)).into_iter().filter(|&k| k > 1).collect();
+        let ks: Vec<u32> =
+            pass_ks(board.entries.iter().map(|e| &e.pass_at_k)).into_iter().filter(|&k| k > 1).collect();
         let languages = board.languages();
         let mut header: Vec<String> = [
-            "rank", "label", "run", "model", "backend", "backend_version", "quantization", "suite", "tasks",
-            "samples_per_task", "samples", "passed", "pass@1", "pass@1_low", "pass@1_high", "pass@1_method",
+            "rank",
+            "label",
+            "run",
+            "model",
+            "backend",
+            "backend_version",
+            "quantization",
+            "suite",
+            "tasks",
+            "samples_per_task",
+            "samples",
+            "passed",
+            "pass@1",
+            "pass@1_low",
+            "pass@1_high",
+            "pass@1_method",
         ]
         .map(String::from)
         .to_vec();
@@ -104,10 +119,21 @@ impl Exporter<Leaderboard> for CsvExporter {
         header.extend(languages.iter().map(|l| format!("pass@1[{l}]")));
         header.extend(
             [
-                "test_writing_pass@1", "mutation_score", "line_coverage", "branch_coverage",
-                "gen_tokens_per_s_median", "gen_tokens_per_s_p10", "gen_tokens_per_s_p90",
-                "prompt_tokens_per_s_median", "ttft_s_median", "latency_s_median", "latency_s_p90",
-                "peak_rss_mib", "mean_exec_s", "pareto", "machine",
+                "test_writing_pass@1",
+                "mutation_score",
+                "line_coverage",
+                "branch_coverage",
+                "gen_tokens_per_s_median",
+                "gen_tokens_per_s_p10",
+                "gen_tokens_per_s_p90",
+                "prompt_tokens_per_s_median",
+                "ttft_s_median",
+                "latency_s_median",
+                "latency_s_p90",
+                "peak_rss_mib",
+                "mean_exec_s",
+                "pareto",
+                "machine",
             ]
             .map(String::from),
         );

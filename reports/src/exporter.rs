@@ -1,7 +1,8 @@
 //! The [`Exporter`] trait, the lists of exporters, and the atomic writing of their files.
 
 use crate::{
-    charts, CsvExporter, HtmlExporter, JsonExporter, JunitExporter, Leaderboard, MarkdownExporter, ReportError,
+    charts, CsvExporter, HtmlExporter, JsonExporter, JunitExporter, Leaderboard, MarkdownExporter,
+    ReportError,
 };
 use evalrun_core::RunSummary;
 use std::collections::{BTreeMap, BTreeSet};
@@ -135,7 +136,10 @@ mod tests {
         let names: Vec<_> = exporters.iter().map(|e| e.name()).collect();
         let files: Vec<_> = exporters.iter().map(|e| e.file_name()).collect();
         assert_eq!(names, ["html", "json", "csv", "markdown", "junit"]);
-        assert_eq!(files, ["index.html", "leaderboard.json", "leaderboard.csv", "leaderboard.md", "junit.xml"]);
+        assert_eq!(
+            files,
+            ["index.html", "leaderboard.json", "leaderboard.csv", "leaderboard.md", "junit.xml"]
+        );
     }
 
     #[test]

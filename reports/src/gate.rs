@@ -117,7 +117,9 @@ pub enum SpeedCheck {
 impl Gate {
     /// Did any pair regress?
     pub fn regressed(&self) -> bool {
-        self.pairs.iter().any(|p| p.pass.regressed || matches!(p.speed, SpeedCheck::Measured { regressed: true, .. }))
+        self.pairs
+            .iter()
+            .any(|p| p.pass.regressed || matches!(p.speed, SpeedCheck::Measured { regressed: true, .. }))
     }
 }
 
@@ -129,11 +131,16 @@ pub fn evaluate(
     options: GateOptions,
 ) -> Result<Gate, GateError> {
     if !(options.max_drop_points >= 0.0 && options.max_drop_points.is_finite()) {
-        return Err(GateError::Input(format!("--max-drop must be 0 or more points, got {}", options.max_drop_points)));
+        return Err(GateError::Input(format!(
+            "--max-drop must be 0 or more points, got {}",
+            options.max_drop_points
+        )));
     }
     if let Some(pct) = options.max_slowdown_pct {
         if !(0.0..100.0).contains(&pct) {
-            return Err(GateError::Input(format!("--max-slowdown must be a percentage in [0, 100), got {pct}")));
+            return Err(GateError::Input(format!(
+                "--max-slowdown must be a percentage in [0, 100), got {pct}"
+            )));
         }
     }
     if !(options.alpha > 0.0 && options.alpha < 1.0) {
@@ -152,8 +159,14 @@ pub fn evaluate(
     Ok(Gate { options, pairs: verdicts, notes })
 }
 
-fn judge(b: &Pooled, c: &Pooled, options: GateOptions, notes: &mut Vec<String>) -> Result<PairVerdict, GateError> {
-    let missing: Vec<&str> = b.tasks.iter().map(|t| t.task_id.as_str()).filter(|id| c.task(id).is_none()).collect();
+fn judge(
+    b: &Pooled,
+    c: &Pooled,
+    options: GateOptions,
+    notes: &mut Vec<String>,
+) -> Result<PairVerdict, GateError> {
+    let missing: Vec<&str> =
+        b.tasks.iter().map(|t| t.task_id.as_str()).filter(|id| c.task(id).is_none()).collect();
     if !missing.is_empty() {
         return Err(GateError::Input(format!(
             "the candidate {} has no results for {} of the baseline's {} tasks ({}): it did not run them or did \
@@ -187,8 +200,10 @@ fn judge(b: &Pooled, c: &Pooled, options: GateOptions, notes: &mut Vec<String>) 
     let ids = || b.tasks.iter().map(|t| t.task_id.as_str());
     let (baseline_pass, candidate_pass) = (b.pass_at_1_over(ids()), c.pass_at_1_over(ids()));
     let drop = (baseline_pass - candidate_pass) * 100.0;
-    let regressed = drop > options.max_drop_points + 1e-9 && test.p_value < options.alpha && test.worse > test.better;
-    let pass = PassCheck { baseline: baseline_pass, candidate: candidate_pass, test, worse, better, regressed };
+    let regressed =
+        drop > options.max_drop_points + 1e-9 && test.p_value < options.alpha && test.worse > test.better;
+    let pass =
+        PassCheck { baseline: baseline_pass, candidate: candidate_pass, test, worse, better, regressed };
 
     let speed = match (b.gen_tokens_per_s.is_empty(), c.gen_tokens_per_s.is_empty()) {
         (true, _) => SpeedCheck::Unmeasured { side: "baseline" },
@@ -254,8 +269,9 @@ fn corpus_note(baseline: &[Run], candidate: &[Run]) -> Option<String> {
         v
     };
     let (b, c) = (versions(baseline), versions(candidate));
-    (!b.is_empty() && !c.is_empty() && b != c)
-        .then(|| format!("corpus versions differ ({} vs {}): tasks may have changed", b.join(", "), c.join(", ")))
+    (!b.is_empty() && !c.is_empty() && b != c).then(|| {
+        format!("corpus versions differ ({} vs {}): tasks may have changed", b.join(", "), c.join(", "))
+    })
 }
 
 /// A note when the sides ran on different CPUs (speed then measures the machines too).
@@ -269,7 +285,11 @@ fn machine_note(baseline: &[Run], candidate: &[Run]) -> Option<String> {
     };
     let (b, c) = (cpus(baseline), cpus(candidate));
     (!b.is_empty() && !c.is_empty() && b != c).then(|| {
-        format!("speed compared across machines ({} vs {}): it measures the machines too", b.join(", "), c.join(", "))
+        format!(
+            "speed compared across machines ({} vs {}): it measures the machines too",
+            b.join(", "),
+            c.join(", ")
+        )
     })
 }
 
@@ -314,7 +334,8 @@ impl fmt::Display for Gate {
                 drop.abs(),
                 o.max_drop_points
             )?;
-            let (worse, better) = if p.single_samples { ("newly failing", "newly passing") } else { ("worse", "better") };
+            let (worse, better) =
+                if p.single_samples { ("newly failing", "newly passing") } else { ("worse", "better") };
             writeln!(
                 f,
                 "             {} tasks paired: {} {worse}, {} {better}, {} unchanged",
@@ -360,7 +381,10 @@ impl fmt::Display for Gate {
                         (true, Some(max)) => format!("allowed slowdown {max}% => holds"),
                         _ => "not gated (pass --max-slowdown PCT to gate speed)".to_string(),
                     };
-                    writeln!(f, "             {baseline_samples} vs {candidate_samples} timed samples; {verdict}")?;
+                    writeln!(
+                        f,
+                        "             {baseline_samples} vs {candidate_samples} timed samples; {verdict}"
+                    )?;
                 }
             }
         }
@@ -382,10 +406,17 @@ mod tests {
     use std::path::Path;
 
     /// A run of `n` tasks; task `i` passes unless `failing(i)`; generation speed `speed(i)`.
-    fn run(dir: &Path, name: &str, n: usize, failing: impl Fn(usize) -> bool, speed: Option<&dyn Fn(usize) -> f64>) -> Run {
+    fn run(
+        dir: &Path,
+        name: &str,
+        n: usize,
+        failing: impl Fn(usize) -> bool,
+        speed: Option<&dyn Fn(usize) -> f64>,
+    ) -> Run {
         let rows: Vec<SampleRecord> = (0..n)
             .map(|i| {
-                let r = record("m", &format!("T{i}"), if failing(i) { Status::Failed } else { Status::Passed });
+                let r =
+                    record("m", &format!("T{i}"), if failing(i) { Status::Failed } else { Status::Passed });
                 match speed {
                     Some(speed) => generated(r, speed(i), 2.0),
                     None => r,
@@ -479,9 +510,14 @@ mod tests {
         let err = evaluate(&[b.clone()], &[short], None, GateOptions::default()).unwrap_err().to_string();
         assert!(err.contains("no results for 4 of the baseline's 10 tasks (T6, T7, T8, T9)"), "{err}");
         // Speed gated without measurements.
-        let err = evaluate(&[b.clone()], &[b.clone()], None, GateOptions { max_slowdown_pct: Some(5.0), ..Default::default() })
-            .unwrap_err()
-            .to_string();
+        let err = evaluate(
+            &[b.clone()],
+            &[b.clone()],
+            None,
+            GateOptions { max_slowdown_pct: Some(5.0), ..Default::default() },
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("no generation measurements"), "{err}");
         for options in [
             GateOptions { max_drop_points: -1.0, ..Default::default() },

@@ -91,10 +91,21 @@ struct Column<'a> {
 
 impl<'a> Column<'a> {
     fn text(header: &str, title: &'a str, cell: impl Fn(&Entry) -> (String, String) + 'a) -> Self {
-        Column { header: header.to_string(), title, numeric: false, ascending_first: true, cell: Box::new(cell) }
+        Column {
+            header: header.to_string(),
+            title,
+            numeric: false,
+            ascending_first: true,
+            cell: Box::new(cell),
+        }
     }
 
-    fn number(header: String, title: &'a str, ascending_first: bool, cell: impl Fn(&Entry) -> Option<(f64, String)> + 'a) -> Self {
+    fn number(
+        header: String,
+        title: &'a str,
+        ascending_first: bool,
+        cell: impl Fn(&Entry) -> Option<(f64, String)> + 'a,
+    ) -> Self {
         Column {
             header,
             title,
@@ -119,7 +130,8 @@ fn columns(board: &Leaderboard) -> Vec<Column<'_>> {
             (e.label.clone(), format!("<span class=\"model\">{}</span>", escape(&e.label)))
         }),
         Column::text("Backend", "Backend, and its version when the run recorded it", |e| {
-            let version = e.backend_version.as_deref().map(|v| format!("<span class=\"ci\">{}</span>", escape(v)));
+            let version =
+                e.backend_version.as_deref().map(|v| format!("<span class=\"ci\">{}</span>", escape(v)));
             (e.backend.clone(), format!("{}{}", escape(&e.backend), version.unwrap_or_default()))
         }),
         Column::text("Quant", "Quantization of the model file", |e| {
@@ -164,11 +176,19 @@ fn columns(board: &Leaderboard) -> Vec<Column<'_>> {
         }));
     }
     for language in board.languages() {
-        columns.push(Column::number(language.clone(), "pass@1 over the code tasks in this language", false, move |e| {
-            e.languages.get(&language).map(|s| {
-                (s.pass_at_1, format!("<span title=\"{} tasks\">{}</span>", s.tasks, percent(s.pass_at_1)))
-            })
-        }));
+        columns.push(Column::number(
+            language.clone(),
+            "pass@1 over the code tasks in this language",
+            false,
+            move |e| {
+                e.languages.get(&language).map(|s| {
+                    (
+                        s.pass_at_1,
+                        format!("<span title=\"{} tasks\">{}</span>", s.tasks, percent(s.pass_at_1)),
+                    )
+                })
+            },
+        ));
     }
     if board.has_test_writing() {
         columns.push(Column::number(
@@ -177,20 +197,33 @@ fn columns(board: &Leaderboard) -> Vec<Column<'_>> {
             false,
             |e| {
                 e.test_writing.as_ref().map(|t| {
-                    let mutants =
-                        t.mutation_score.map(|m| format!("<span class=\"ci\">mutants {:.0}%</span>", m * 100.0));
+                    let mutants = t
+                        .mutation_score
+                        .map(|m| format!("<span class=\"ci\">mutants {:.0}%</span>", m * 100.0));
                     (t.pass_at_1, format!("{}{}", percent(t.pass_at_1), mutants.unwrap_or_default()))
                 })
             },
         ));
     }
     columns.extend([
-        Column::number("Gen tok/s".into(), "Generation tokens/s: median over samples (10th–90th percentile)", false, |e| {
-            e.speed.gen_tokens_per_s.as_ref().map(|d| {
-                let star = if e.pareto { " <span class=\"star\" title=\"on the quality/speed frontier\">★</span>" } else { "" };
-                (d.median, format!("{:.1}{star}<span class=\"ci\">{:.1}–{:.1}</span>", d.median, d.p10, d.p90))
-            })
-        }),
+        Column::number(
+            "Gen tok/s".into(),
+            "Generation tokens/s: median over samples (10th–90th percentile)",
+            false,
+            |e| {
+                e.speed.gen_tokens_per_s.as_ref().map(|d| {
+                    let star = if e.pareto {
+                        " <span class=\"star\" title=\"on the quality/speed frontier\">★</span>"
+                    } else {
+                        ""
+                    };
+                    (
+                        d.median,
+                        format!("{:.1}{star}<span class=\"ci\">{:.1}–{:.1}</span>", d.median, d.p10, d.p90),
+                    )
+                })
+            },
+        ),
         Column::number("TTFT".into(), "Time to first token: median over samples", true, |e| {
             e.speed.ttft_s.as_ref().map(|d| (d.median, format!("{:.0} ms", d.median * 1000.0)))
         }),
@@ -247,13 +280,23 @@ fn run_details(run: &RunInfo) -> String {
     if let Some(s) = &run.sampling {
         rows.push((
             "sampling",
-            format!("temperature {}, top-p {}, seed {}, max tokens {}", s.temperature, s.top_p, s.seed, s.max_tokens),
+            format!(
+                "temperature {}, top-p {}, seed {}, max tokens {}",
+                s.temperature, s.top_p, s.seed, s.max_tokens
+            ),
         ));
     }
     if let Some(m) = &run.machine {
         rows.push((
             "machine",
-            format!("{} · {} cpus · {:.1} GiB · {}/{}", m.cpu_model, m.cpus, mib(m.memory_bytes) / 1024.0, m.os, m.arch),
+            format!(
+                "{} · {} cpus · {:.1} GiB · {}/{}",
+                m.cpu_model,
+                m.cpus,
+                mib(m.memory_bytes) / 1024.0,
+                m.os,
+                m.arch
+            ),
         ));
     }
     let mut out = format!("<div class=\"run\"><strong>{}</strong><dl>", escape(&run.label));
@@ -281,7 +324,8 @@ impl Exporter<Leaderboard> for HtmlExporter {
         );
         out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         out.push_str("<link rel=\"icon\" href=\"data:,\">\n<title>evalrun leaderboard</title>\n");
-        let _ = write!(out, "<style>{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>evalrun leaderboard</h1>\n");
+        let _ =
+            write!(out, "<style>{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>evalrun leaderboard</h1>\n");
         let suites: Vec<String> = board.runs.iter().map(|r| escape(&r.suite)).collect();
         let _ = writeln!(
             out,

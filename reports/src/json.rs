@@ -63,7 +63,10 @@ mod tests {
     fn leaderboard_round_trips() {
         let board = crate::test_support::sample_leaderboard();
         let text = JsonExporter.render(&board).unwrap();
-        assert!(text.contains("\n  \"schema\": \"evalrun-leaderboard\",\n  \"schema_version\": 1,"), "{text}");
+        assert!(
+            text.contains("\n  \"schema\": \"evalrun-leaderboard\",\n  \"schema_version\": 1,"),
+            "{text}"
+        );
         let back: Leaderboard = serde_json::from_str(&text).unwrap();
         assert_eq!(back, board);
     }

@@ -26,7 +26,8 @@ impl Exporter<Leaderboard> for JunitExporter {
         let time = |t: &crate::leaderboard::TaskOutcome| t.exec_s + t.generation_s.unwrap_or(0.0);
         let failed = |t: &crate::leaderboard::TaskOutcome| t.passed < t.samples;
         let tests: usize = board.entries.iter().map(|e| e.task_outcomes.len()).sum();
-        let failures: usize = board.entries.iter().map(|e| e.task_outcomes.iter().filter(|t| failed(t)).count()).sum();
+        let failures: usize =
+            board.entries.iter().map(|e| e.task_outcomes.iter().filter(|t| failed(t)).count()).sum();
         let total: f64 = board.entries.iter().flat_map(|e| &e.task_outcomes).map(time).sum();
 
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -102,7 +103,10 @@ mod tests {
         ), "{xml}");
         assert!(xml.contains("<property name=\"quantization\" value=\"Q4_K_M\"/>"), "{xml}");
         // Names and details are escaped; the control character in the detail is dropped.
-        assert!(xml.contains("<testsuite name=\"replay, &quot;old&quot; | &lt;b&gt;run&lt;/b&gt; &amp; co\""), "{xml}");
+        assert!(
+            xml.contains("<testsuite name=\"replay, &quot;old&quot; | &lt;b&gt;run&lt;/b&gt; &amp; co\""),
+            "{xml}"
+        );
         assert!(xml.contains(">line 1\n  bad &lt;syntax&gt; &amp;  &quot;here&quot;</failure>"), "{xml}");
         assert!(!xml.contains('\u{1}'));
     }

@@ -174,7 +174,9 @@ impl Leaderboard {
             b.pass_at_1
                 .value
                 .total_cmp(&a.pass_at_1.value)
-                .then_with(|| b.gen_tokens_per_s().unwrap_or(-1.0).total_cmp(&a.gen_tokens_per_s().unwrap_or(-1.0)))
+                .then_with(|| {
+                    b.gen_tokens_per_s().unwrap_or(-1.0).total_cmp(&a.gen_tokens_per_s().unwrap_or(-1.0))
+                })
                 .then_with(|| a.label.cmp(&b.label))
         });
         for i in 0..entries.len() {
@@ -502,7 +504,10 @@ mod tests {
     fn task_ids_in_natural_order() {
         let mut ids = ["HumanEval/10", "HumanEval/2", "a", "HumanEval/02x", "HumanEval/1", "b7", "b07", "b"];
         ids.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(ids, ["HumanEval/1", "HumanEval/2", "HumanEval/02x", "HumanEval/10", "a", "b", "b07", "b7"]);
+        assert_eq!(
+            ids,
+            ["HumanEval/1", "HumanEval/2", "HumanEval/02x", "HumanEval/10", "a", "b", "b07", "b7"]
+        );
     }
 
     #[test]
@@ -511,7 +516,11 @@ mod tests {
         let mut rows = Vec::new();
         for t in 0..20 {
             for s in 0..4 {
-                let mut r = record("m", &format!("T{t}"), if (t + s) % 3 == 0 { Status::Passed } else { Status::Failed });
+                let mut r = record(
+                    "m",
+                    &format!("T{t}"),
+                    if (t + s) % 3 == 0 { Status::Passed } else { Status::Failed },
+                );
                 r.sample = s;
                 rows.push(r);
             }

@@ -49,7 +49,11 @@ pub(crate) mod test_support {
     pub(crate) fn record(model: &str, task: &str, status: Status) -> SampleRecord {
         let verdict = Verdict {
             status,
-            detail: if status == Status::Passed { String::new() } else { format!("{} here", status.as_str()) },
+            detail: if status == Status::Passed {
+                String::new()
+            } else {
+                format!("{} here", status.as_str())
+            },
             exception: None,
             exec_s: 0.25,
         };
@@ -118,7 +122,11 @@ pub(crate) mod test_support {
         }
         let replay_rows: Vec<SampleRecord> = (0..5)
             .map(|i| {
-                let mut r = record("slow", &format!("HumanEval/{i}"), if i < 2 { Status::Passed } else { Status::SyntaxError });
+                let mut r = record(
+                    "slow",
+                    &format!("HumanEval/{i}"),
+                    if i < 2 { Status::Passed } else { Status::SyntaxError },
+                );
                 r.model = "replay, \"old\" | <b>run</b> & co".to_string();
                 r.verdict.detail = "line 1\n  bad <syntax> & \u{1} \"here\"".to_string();
                 r

@@ -113,7 +113,8 @@ impl Exporter<Leaderboard> for MarkdownExporter {
             header.push("Test-writing".to_string());
         }
         header.extend(["Gen tok/s", "TTFT (ms)", "Peak RSS (MiB)"].map(String::from));
-        let align: Vec<&str> = (0..header.len()).map(|i| if (1..4).contains(&i) { "---" } else { "---:" }).collect();
+        let align: Vec<&str> =
+            (0..header.len()).map(|i| if (1..4).contains(&i) { "---" } else { "---:" }).collect();
 
         let mut out = String::from("## evalrun leaderboard\n\n");
         push_row(&mut out, &header);

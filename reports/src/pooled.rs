@@ -54,8 +54,11 @@ pub fn pool(runs: &[Run]) -> Vec<Pooled> {
     }
     keys.into_iter()
         .map(|(model, backend)| {
-            let records: Vec<&SampleRecord> =
-                runs.iter().flat_map(|run| &run.records).filter(|r| r.model == model && r.backend == backend).collect();
+            let records: Vec<&SampleRecord> = runs
+                .iter()
+                .flat_map(|run| &run.records)
+                .filter(|r| r.model == model && r.backend == backend)
+                .collect();
             let generations: Vec<_> = records.iter().filter_map(|r| r.generation.as_ref()).collect();
             Pooled {
                 model: model.to_string(),
@@ -128,7 +131,12 @@ pub fn pair(
     if pairs.is_empty() {
         return Err(PairingError::NothingInCommon {
             baseline: names(&baseline),
-            candidate: unpaired.iter().filter(|u| u.ends_with("(candidate only)")).cloned().collect::<Vec<_>>().join(", "),
+            candidate: unpaired
+                .iter()
+                .filter(|u| u.ends_with("(candidate only)"))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     }
     Ok((pairs, unpaired))
@@ -151,7 +159,10 @@ mod tests {
         let b = write_run(
             tmp.path(),
             "b",
-            &[generated(record("m", "T1", Status::Failed), 12.0, 2.0), generated(record("m", "T2", Status::Passed), 14.0, 3.0)],
+            &[
+                generated(record("m", "T1", Status::Failed), 12.0, 2.0),
+                generated(record("m", "T2", Status::Passed), 14.0, 3.0),
+            ],
         );
         let pooled = pool(&Run::load_all(&[a, b]).unwrap());
         assert_eq!(pooled.len(), 2);

@@ -126,7 +126,11 @@ mod tests {
     #[test]
     fn loads_rows_and_names_bad_lines() {
         let tmp = tempfile::tempdir().unwrap();
-        let dir = write_run(tmp.path(), "a", &[record("m", "T1", Status::Passed), record("m", "T2", Status::Failed)]);
+        let dir = write_run(
+            tmp.path(),
+            "a",
+            &[record("m", "T1", Status::Passed), record("m", "T2", Status::Failed)],
+        );
         let run = Run::load(&dir).unwrap();
         assert_eq!(run.records.len(), 2);
         assert_eq!(run.label, "a");
@@ -139,7 +143,10 @@ mod tests {
         text.push_str("{\"task_id\": \"T3\"}\n");
         std::fs::write(&results, &text).unwrap();
         let err = Run::load(&dir).unwrap_err().to_string();
-        assert!(err.contains("results.jsonl") && err.contains("line 3") && err.contains("missing field"), "{err}");
+        assert!(
+            err.contains("results.jsonl") && err.contains("line 3") && err.contains("missing field"),
+            "{err}"
+        );
 
         // An unterminated last line is what a kill mid-write leaves: skipped with a warning.
         text.truncate(text.len() - "{\"task_id\": \"T3\"}\n".len());

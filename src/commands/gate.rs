@@ -10,7 +10,11 @@ use std::process::ExitCode;
 pub fn main(args: GateArgs) -> Result<ExitCode> {
     let baseline = load_runs(&args.baseline)?;
     let candidate = load_runs(&args.candidate)?;
-    let options = GateOptions { max_drop_points: args.max_drop, max_slowdown_pct: args.max_slowdown, alpha: args.alpha };
+    let options = GateOptions {
+        max_drop_points: args.max_drop,
+        max_slowdown_pct: args.max_slowdown,
+        alpha: args.alpha,
+    };
     let gate = evaluate(&baseline, &candidate, args.model.as_deref(), options)?;
     print!("{gate}");
     Ok(if gate.regressed() { ExitCode::from(1) } else { ExitCode::SUCCESS })

@@ -28,7 +28,9 @@ impl Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("chromedriver runs (Debian package chromium-driver; scripts/setup.sh --deps installs it)");
+            .expect(
+                "chromedriver runs (Debian package chromium-driver; scripts/setup.sh --deps installs it)",
+            );
         let mut browser = Browser { port, session: String::new(), driver };
         let deadline = Instant::now() + Duration::from_secs(30);
         while browser.try_request("GET", "/status", None).map_or(true, |v| v["value"]["ready"] != true) {
@@ -67,7 +69,11 @@ impl Browser {
         stream.read_to_end(&mut response)?;
         let text = String::from_utf8_lossy(&response);
         let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { unchunk(body) } else { body.to_string() };
+        let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+            unchunk(body)
+        } else {
+            body.to_string()
+        };
         serde_json::from_str(&body).map_err(|e| std::io::Error::other(format!("{e}: {head}\n{body}")))
     }
 
@@ -88,7 +94,11 @@ impl Browser {
 
     /// Element references of everything matching a CSS selector.
     pub fn find_all(&self, css: &str) -> Vec<String> {
-        let found = self.request("POST", &self.session_path("/elements"), Some(json!({"using": "css selector", "value": css})));
+        let found = self.request(
+            "POST",
+            &self.session_path("/elements"),
+            Some(json!({"using": "css selector", "value": css})),
+        );
         found.as_array().unwrap().iter().map(|e| e[ELEMENT].as_str().unwrap().to_string()).collect()
     }
 

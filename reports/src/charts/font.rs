@@ -36,8 +36,12 @@ pub fn register() {
 mod tests {
     #[test]
     fn the_bundled_font_parses() {
-        assert!(plotters::style::register_font("test-family", plotters::style::FontStyle::Normal, super::DEJAVU_SANS)
-            .is_ok());
+        assert!(plotters::style::register_font(
+            "test-family",
+            plotters::style::FontStyle::Normal,
+            super::DEJAVU_SANS
+        )
+        .is_ok());
         let db = super::database();
         let faces: Vec<_> = db.faces().collect();
         assert_eq!(faces.len(), 1);

@@ -1,6 +1,6 @@
 //! pass@1 per entry (rows) and language (columns), plus the test-writing tasks, as a heat map.
 
-use super::style::{INK, MUTED, label_width, text, title};
+use super::style::{label_width, text, title, INK, MUTED};
 use super::DrawResult;
 use crate::leaderboard::Score;
 use crate::Leaderboard;
@@ -16,6 +16,14 @@ const SCALE: [RGBColor; 5] = [
     RGBColor(0x21, 0x71, 0xb5),
     RGBColor(0x08, 0x30, 0x6b),
 ];
+/// Width of a column of cells, pixels.
+pub const CELL_WIDTH: u32 = 150;
+
+/// The number of columns: the languages, and test-writing when any entry has such tasks.
+pub fn columns(board: &Leaderboard) -> u32 {
+    board.languages().len() as u32 + u32::from(board.has_test_writing())
+}
+
 /// Fill of a cell without tasks.
 const EMPTY: RGBColor = RGBColor(0xf2, 0xf2, 0xf2);
 
@@ -44,7 +52,11 @@ pub fn draw(root: &DrawingArea<SVGBackend, Shift>, board: &Leaderboard) -> DrawR
             .entries
             .iter()
             .map(|e| {
-                e.test_writing.as_ref().map(|t| Score { tasks: t.tasks, samples: t.samples, pass_at_1: t.pass_at_1 })
+                e.test_writing.as_ref().map(|t| Score {
+                    tasks: t.tasks,
+                    samples: t.samples,
+                    pass_at_1: t.pass_at_1,
+                })
             })
             .collect();
         columns.push(("test-writing".to_string(), scores));
@@ -54,7 +66,7 @@ pub fn draw(root: &DrawingArea<SVGBackend, Shift>, board: &Leaderboard) -> DrawR
     let left = label_width(&labels, 13.0) as i32 + 8;
     let top = 84;
     let row_h = 40;
-    let cell_w = ((w as i32 - left - 24) / columns.len().max(1) as i32).min(150);
+    let cell_w = ((w as i32 - left - 24) / columns.len().max(1) as i32).min(CELL_WIDTH as i32);
 
     for (c, (name, _)) in columns.iter().enumerate() {
         let x = left + cell_w * c as i32 + cell_w / 2;
@@ -89,7 +101,11 @@ pub fn draw(root: &DrawingArea<SVGBackend, Shift>, board: &Leaderboard) -> DrawR
                 }
                 None => {
                     root.draw(&Rectangle::new(cell, EMPTY.filled()))?;
-                    root.draw(&Text::new("no tasks", (centre, y + row_h / 2), text(11.0, MUTED, HPos::Center, VPos::Center)))?;
+                    root.draw(&Text::new(
+                        "no tasks",
+                        (centre, y + row_h / 2),
+                        text(11.0, MUTED, HPos::Center, VPos::Center),
+                    ))?;
                 }
             }
         }
@@ -102,17 +118,16 @@ pub fn draw(root: &DrawingArea<SVGBackend, Shift>, board: &Leaderboard) -> DrawR
     for i in 0..steps {
         let x0 = left + bar_w * i / steps;
         let x1 = left + bar_w * (i + 1) / steps;
-        root.draw(&Rectangle::new([(x0, y), (x1, y + 10)], color_of(f64::from(i) / f64::from(steps - 1)).filled()))?;
+        root.draw(&Rectangle::new(
+            [(x0, y), (x1, y + 10)],
+            color_of(f64::from(i) / f64::from(steps - 1)).filled(),
+        ))?;
     }
     for (fraction, label) in [(0.0, "0%"), (0.5, "50%"), (1.0, "100%")] {
         let x = left + (f64::from(bar_w) * fraction) as i32;
         root.draw(&Text::new(label, (x, y + 14), text(11.0, MUTED, HPos::Center, VPos::Top)))?;
     }
-    root.draw(&Text::new(
-        "pass@1",
-        (left - 10, y + 5),
-        text(11.0, MUTED, HPos::Right, VPos::Center),
-    ))?;
+    root.draw(&Text::new("pass@1", (left - 10, y + 5), text(11.0, MUTED, HPos::Right, VPos::Center)))?;
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! Per-sample generation latency per entry, as horizontal box plots.
 
-use super::style::{GRID, INK, MUTED, entry_color, label_width, text, title};
+use super::style::{entry_color, house_style, label_width, text, title, INK, MUTED};
 use super::DrawResult;
 use crate::Leaderboard;
 use plotters::coord::Shift;
@@ -11,7 +11,8 @@ pub fn draw(root: &DrawingArea<SVGBackend, Shift>, board: &Leaderboard) -> DrawR
     title(root, "Latency per sample")?;
     let labels: Vec<&str> = board.entries.iter().map(|e| e.label.as_str()).collect();
     let n = labels.len();
-    let x_max = board.entries.iter().filter_map(|e| e.speed.latency_s.as_ref()).map(|d| d.max).fold(0.0, f64::max);
+    let x_max =
+        board.entries.iter().filter_map(|e| e.speed.latency_s.as_ref()).map(|d| d.max).fold(0.0, f64::max);
     let mut chart = ChartBuilder::on(root)
         .margin_top(46)
         .margin_left(8)
@@ -20,18 +21,13 @@ pub fn draw(root: &DrawingArea<SVGBackend, Shift>, board: &Leaderboard) -> DrawR
         .x_label_area_size(44)
         .y_label_area_size(label_width(&labels, 13.0))
         .build_cartesian_2d(0.0..(x_max * 1.05).max(1.0), -0.5..(n as f64 - 0.5))?;
-    chart
-        .configure_mesh()
+    let mut mesh = chart.configure_mesh();
+    house_style(&mut mesh)
         .disable_y_mesh()
         .y_labels(0)
         .x_labels(10)
         .x_label_formatter(&|v| format!("{v} s"))
         .x_desc("seconds from the request to the last token")
-        .label_style(text(12.0, INK, HPos::Center, VPos::Top))
-        .axis_desc_style(text(13.0, INK, HPos::Center, VPos::Top))
-        .bold_line_style(GRID.stroke_width(1))
-        .light_line_style(TRANSPARENT)
-        .axis_style(INK.stroke_width(1))
         .draw()?;
 
     for (i, e) in board.entries.iter().enumerate() {
@@ -56,7 +52,10 @@ pub fn draw(root: &DrawingArea<SVGBackend, Shift>, board: &Leaderboard) -> DrawR
         ])?;
         chart.draw_series([Rectangle::new([(d.q1, y - 0.3), (d.q3, y + 0.3)], color.mix(0.45).filled())])?;
         chart.draw_series([Rectangle::new([(d.q1, y - 0.3), (d.q3, y + 0.3)], color.stroke_width(2))])?;
-        chart.draw_series([PathElement::new(vec![(d.median, y - 0.3), (d.median, y + 0.3)], INK.stroke_width(3))])?;
+        chart.draw_series([PathElement::new(
+            vec![(d.median, y - 0.3), (d.median, y + 0.3)],
+            INK.stroke_width(3),
+        )])?;
         chart.draw_series([d.min, d.max].map(|x| Circle::new((x, y), 3, INK.filled())))?;
         let (x, py) = chart.backend_coord(&(d.max, y));
         root.draw(&Text::new(

@@ -68,13 +68,20 @@ impl Chart {
         }
     }
 
-    /// Size of the SVG in pixels; it grows with the number of entries.
+    /// Size of the SVG in pixels; it grows with the number of entries (and of languages).
     fn size(self, board: &Leaderboard) -> (u32, u32) {
         let rows = board.entries.len().max(1) as u32;
         match self {
             Chart::PassAt1 | Chart::Latency => (900, 110 + 36 * rows),
             Chart::QualitySpeed => (900, 520),
-            Chart::Languages => (900, 150 + 40 * rows),
+            Chart::Languages => {
+                font::register();
+                let labels: Vec<&str> = board.entries.iter().map(|e| e.label.as_str()).collect();
+                let width = style::label_width(&labels, 13.0)
+                    + languages::CELL_WIDTH * languages::columns(board)
+                    + 40;
+                (width.clamp(560, 1200), 150 + 40 * rows)
+            }
         }
     }
 
@@ -112,7 +119,8 @@ impl Chart {
         let tree = usvg::Tree::from_str(&svg, &options).map_err(|e| self.failed(e))?;
         let (w, h) = self.size(board);
         let scaled = |v: u32| (f64::from(v) * PNG_SCALE).round() as u32;
-        let mut pixmap = tiny_skia::Pixmap::new(scaled(w), scaled(h)).ok_or_else(|| self.failed("empty image"))?;
+        let mut pixmap =
+            tiny_skia::Pixmap::new(scaled(w), scaled(h)).ok_or_else(|| self.failed("empty image"))?;
         let scale = PNG_SCALE as f32;
         resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
         pixmap.encode_png().map_err(|e| self.failed(e))
@@ -152,7 +160,11 @@ mod tests {
                     .count()
             };
             assert!(title_pixels(&|p| p[0] < 0x60) > 300, "{}: no dark title text", chart.name());
-            assert!(title_pixels(&|p| p[0] > 0x60 && p[0] < 0xe0) > 100, "{}: no anti-aliasing", chart.name());
+            assert!(
+                title_pixels(&|p| p[0] > 0x60 && p[0] < 0xe0) > 100,
+                "{}: no anti-aliasing",
+                chart.name()
+            );
         }
     }
 

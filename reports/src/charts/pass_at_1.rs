@@ -1,6 +1,6 @@
 //! pass@1 per entry, best at the top, as horizontal bars with the 95% interval as whiskers.
 
-use super::style::{GRID, INK, entry_color, label_width, text, title};
+use super::style::{entry_color, house_style, label_width, text, title, INK};
 use super::DrawResult;
 use crate::Leaderboard;
 use plotters::coord::Shift;
@@ -19,18 +19,13 @@ pub fn draw(root: &DrawingArea<SVGBackend, Shift>, board: &Leaderboard) -> DrawR
         .x_label_area_size(44)
         .y_label_area_size(label_width(&labels, 13.0))
         .build_cartesian_2d(0.0..1.0f64, -0.5..(n as f64 - 0.5))?;
-    chart
-        .configure_mesh()
+    let mut mesh = chart.configure_mesh();
+    house_style(&mut mesh)
         .disable_y_mesh()
         .y_labels(0)
         .x_labels(11)
         .x_label_formatter(&|v| format!("{:.0}%", v * 100.0))
         .x_desc("pass@1 (tasks solved by the first sample)")
-        .label_style(text(12.0, INK, HPos::Center, VPos::Top))
-        .axis_desc_style(text(13.0, INK, HPos::Center, VPos::Top))
-        .bold_line_style(GRID.stroke_width(1))
-        .light_line_style(TRANSPARENT)
-        .axis_style(INK.stroke_width(1))
         .draw()?;
 
     let stroke = INK.stroke_width(2);

@@ -1,7 +1,7 @@
 //! The quality/speed frontier: pass@1 against median generation tokens/s, one point per entry,
 //! the Pareto-optimal ones filled and joined.
 
-use super::style::{GRID, INK, MUTED, entry_color, text, title};
+use super::style::{entry_color, house_style, text, title, INK, MUTED};
 use super::DrawResult;
 use crate::Leaderboard;
 use plotters::coord::Shift;
@@ -17,8 +17,12 @@ pub fn draw(root: &DrawingArea<SVGBackend, Shift>, board: &Leaderboard) -> DrawR
         .enumerate()
         .filter_map(|(i, e)| e.speed.gen_tokens_per_s.as_ref().map(|d| (i, e, d)))
         .collect();
-    let unmeasured: Vec<&str> =
-        board.entries.iter().filter(|e| e.speed.gen_tokens_per_s.is_none()).map(|e| e.label.as_str()).collect();
+    let unmeasured: Vec<&str> = board
+        .entries
+        .iter()
+        .filter(|e| e.speed.gen_tokens_per_s.is_none())
+        .map(|e| e.label.as_str())
+        .collect();
     let (w, h) = root.dim_in_pixel();
     if !unmeasured.is_empty() {
         root.draw(&Text::new(
@@ -45,18 +49,13 @@ pub fn draw(root: &DrawingArea<SVGBackend, Shift>, board: &Leaderboard) -> DrawR
         .x_label_area_size(44)
         .y_label_area_size(64)
         .build_cartesian_2d(0.0..x_max.max(1.0), 0.0..1.0f64)?;
-    chart
-        .configure_mesh()
+    let mut mesh = chart.configure_mesh();
+    house_style(&mut mesh)
         .x_labels(10)
         .y_labels(11)
         .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
         .x_desc("generation tokens/s (median over samples)")
         .y_desc("pass@1")
-        .label_style(text(12.0, INK, HPos::Center, VPos::Top))
-        .axis_desc_style(text(13.0, INK, HPos::Center, VPos::Top))
-        .bold_line_style(GRID.stroke_width(1))
-        .light_line_style(TRANSPARENT)
-        .axis_style(INK.stroke_width(1))
         .draw()?;
 
     // The frontier, from the fastest to the most accurate.

@@ -1,6 +1,8 @@
 //! What the charts share: the palette, text styles, the title, and label widths.
 
 use super::font::FAMILY;
+use plotters::chart::MeshStyle;
+use plotters::coord::ranged1d::Ranged;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -37,6 +39,17 @@ pub fn entry_color(i: usize) -> RGBColor {
 /// Text of `size` pixels (its em) in `color`, anchored at `(h, v)`.
 pub fn text(size: f64, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
     TextStyle { font: (FAMILY, size * EM).into_font(), color: color.to_backend_color(), pos: Pos::new(h, v) }
+}
+
+/// The axes' look every chart shares: label sizes, light grid lines only at labelled values.
+pub fn house_style<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB> {
+    mesh.label_style(text(12.0, INK, HPos::Center, VPos::Top))
+        .axis_desc_style(text(13.0, INK, HPos::Center, VPos::Top))
+        .bold_line_style(GRID.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+        .axis_style(INK.stroke_width(1))
 }
 
 /// The chart's title, top left.

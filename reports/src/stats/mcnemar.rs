@@ -117,7 +117,8 @@ mod tests {
 
     #[test]
     fn tallies_pairs() {
-        let m = McNemar::from_pairs([(1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (0.5, 0.25), (0.0, 0.0), (1.0, 0.0)]);
+        let m =
+            McNemar::from_pairs([(1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (0.5, 0.25), (0.0, 0.0), (1.0, 0.0)]);
         assert_eq!((m.worse, m.better), (3, 1));
         assert_eq!(m.p_value, exact_p_value(3, 1));
     }

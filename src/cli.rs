@@ -36,6 +36,12 @@ pub enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// Combine runs into a leaderboard: an HTML page with charts, CSV, JSON, Markdown, JUnit XML.
+    Report(ReportArgs),
+    /// What changed from run A to run B: per task, and in speed and memory.
+    Compare(CompareArgs),
+    /// Does a candidate run hold against a baseline? Exit 0: holds, 1: regressed, 2: bad input.
+    Gate(GateArgs),
     /// Internal: a sandbox worker process (started by evalrun itself).
     #[command(name = "__worker", hide = true)]
     Worker {
@@ -219,4 +225,50 @@ pub struct BenchSandboxArgs {
     /// Only these parts: humaneval, pytest, layers (comma separated).
     #[arg(long, default_value = "humaneval,pytest,layers")]
     pub only: String,
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// Run directories written by `evalrun run` or `evalrun score`.
+    #[arg(required = true, value_name = "RUN_DIR")]
+    pub runs: Vec<PathBuf>,
+    /// Directory to write the report into (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct CompareArgs {
+    /// The earlier run directory.
+    #[arg(value_name = "RUN_A")]
+    pub a: PathBuf,
+    /// The later run directory.
+    #[arg(value_name = "RUN_B")]
+    pub b: PathBuf,
+    /// The model to compare, when the runs hold several.
+    #[arg(long)]
+    pub model: Option<String>,
+}
+
+#[derive(Args)]
+pub struct GateArgs {
+    /// Baseline run directories, comma separated; several are pooled as repeated measurements.
+    #[arg(long, value_delimiter = ',', required = true, value_name = "RUN_DIR")]
+    pub baseline: Vec<PathBuf>,
+    /// Candidate run directories, comma separated.
+    #[arg(long, value_delimiter = ',', required = true, value_name = "RUN_DIR")]
+    pub candidate: Vec<PathBuf>,
+    /// Largest pass@1 drop tolerated, in percentage points (a larger drop fails only when the
+    /// exact McNemar test finds it real).
+    #[arg(long, default_value_t = 0.0, value_name = "POINTS")]
+    pub max_drop: f64,
+    /// Largest generation slowdown tolerated, in percent; speed is not gated without it.
+    #[arg(long, value_name = "PCT")]
+    pub max_slowdown: Option<f64>,
+    /// Significance level of the tests.
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
+    /// The model to gate, when the runs hold several.
+    #[arg(long)]
+    pub model: Option<String>,
 }

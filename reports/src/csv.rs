@@ -1,7 +1,10 @@
-//! `summary.csv`: one row per model, for spreadsheets and scripts.
+//! `summary.csv` and `leaderboard.csv`: one row per model (per leaderboard entry), for
+//! spreadsheets and scripts.
 
 use crate::exporter::{mib, pass_at, pass_ks};
-use crate::{Exporter, ReportError};
+use crate::leaderboard::Entry;
+use crate::stats::Distribution;
+use crate::{Exporter, Leaderboard, ReportError};
 use evalrun_core::RunSummary;
 
 /// Writes one row per model:
@@ -25,8 +28,7 @@ impl Exporter for CsvExporter {
     }
 
     fn render(&self, summary: &RunSummary) -> Result<String, ReportError> {
-        let ks = pass_ks(summary);
-        let mut writer = csv::Writer::from_writer(Vec::new());
+        let ks = pass_ks(summary.models.iter().map(|m| &m.pass_at_k));
 
         let mut header: Vec<String> =
             ["model", "backend", "suite", "tasks", "samples_per_task", "samples", "passed"]
@@ -44,9 +46,7 @@ impl Exporter for CsvExporter {
             ]
             .map(String::from),
         );
-        writer.write_record(&header)?;
-
-        let opt = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
+        let mut rows = vec![header];
         for m in &summary.models {
             let mut row = vec![
                 m.model.clone(),
@@ -57,7 +57,7 @@ impl Exporter for CsvExporter {
                 m.samples.to_string(),
                 m.passed.to_string(),
             ];
-            row.extend(ks.iter().map(|&k| opt(pass_at(m, k))));
+            row.extend(ks.iter().map(|&k| opt(pass_at(&m.pass_at_k, k))));
             row.extend([
                 opt(m.mean_ttft_s),
                 opt(m.mean_prompt_tokens_per_s),
@@ -66,13 +66,149 @@ impl Exporter for CsvExporter {
                 opt(m.peak_rss_bytes.map(mib)),
                 m.mean_exec_s.to_string(),
             ]);
-            writer.write_record(&row)?;
+            rows.push(row);
         }
-
-        let bytes = writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
-        // Every field came from a `String`, so the output is UTF-8.
-        Ok(String::from_utf8(bytes).map_err(|e| csv::Error::from(std::io::Error::other(e)))?)
+        to_csv(&rows)
     }
+}
+
+/// Writes one row per leaderboard entry, best first:
+/// `rank, label, run, model, backend, backend_version, quantization, suite, tasks,
+/// samples_per_task, samples, passed, pass@1, pass@1_low, pass@1_high, pass@1_method,
+/// pass@2 .. pass@N, pass@1[<language>] ..., test_writing_pass@1, mutation_score, line_coverage,
+/// branch_coverage, gen_tokens_per_s_median, gen_tokens_per_s_p10, gen_tokens_per_s_p90,
+/// prompt_tokens_per_s_median, ttft_s_median, latency_s_median, latency_s_p90, peak_rss_mib,
+/// mean_exec_s, pareto, machine`.
+///
+/// Language columns are every language any entry has code tasks in; missing values are empty
+/// cells; fractions are written as fractions, in full precision.
+impl Exporter<Leaderboard> for CsvExporter {
+    fn name(&self) -> &'static str {
+        "csv"
+    }
+
+    fn file_name(&self) -> &'static str {
+        "leaderboard.csv"
+    }
+
+    fn render(&self, board: &Leaderboard) -> Result<String, ReportError> {
+        let ks: Vec<u32> =
+            pass_ks(board.entries.iter().map(|e| &e.pass_at_k)).into_iter().filter(|&k| k > 1).collect();
+        let languages = board.languages();
+        let mut header: Vec<String> = [
+            "rank",
+            "label",
+            "run",
+            "model",
+            "backend",
+            "backend_version",
+            "quantization",
+            "suite",
+            "tasks",
+            "samples_per_task",
+            "samples",
+            "passed",
+            "pass@1",
+            "pass@1_low",
+            "pass@1_high",
+            "pass@1_method",
+        ]
+        .map(String::from)
+        .to_vec();
+        header.extend(ks.iter().map(|k| format!("pass@{k}")));
+        header.extend(languages.iter().map(|l| format!("pass@1[{l}]")));
+        header.extend(
+            [
+                "test_writing_pass@1",
+                "mutation_score",
+                "line_coverage",
+                "branch_coverage",
+                "gen_tokens_per_s_median",
+                "gen_tokens_per_s_p10",
+                "gen_tokens_per_s_p90",
+                "prompt_tokens_per_s_median",
+                "ttft_s_median",
+                "latency_s_median",
+                "latency_s_p90",
+                "peak_rss_mib",
+                "mean_exec_s",
+                "pareto",
+                "machine",
+            ]
+            .map(String::from),
+        );
+        let mut rows = vec![header];
+        for e in &board.entries {
+            let text = |value: &Option<String>| value.clone().unwrap_or_default();
+            let mut row = vec![
+                e.rank.to_string(),
+                e.label.clone(),
+                e.run.clone(),
+                e.model.clone(),
+                e.backend.clone(),
+                text(&e.backend_version),
+                text(&e.quantization),
+                e.suite.clone(),
+                e.tasks.to_string(),
+                e.samples_per_task.to_string(),
+                e.samples.to_string(),
+                e.passed.to_string(),
+                e.pass_at_1.value.to_string(),
+                e.pass_at_1.low.to_string(),
+                e.pass_at_1.high.to_string(),
+                e.pass_at_1.method.clone(),
+            ];
+            row.extend(ks.iter().map(|&k| opt(pass_at(&e.pass_at_k, k))));
+            row.extend(languages.iter().map(|l| opt(e.languages.get(l).map(|s| s.pass_at_1))));
+            let tw = e.test_writing.as_ref();
+            let dist = |d: &Option<Distribution>, f: fn(&Distribution) -> f64| opt(d.as_ref().map(f));
+            row.extend([
+                opt(tw.map(|t| t.pass_at_1)),
+                opt(tw.and_then(|t| t.mutation_score)),
+                opt(tw.and_then(|t| t.line_coverage)),
+                opt(tw.and_then(|t| t.branch_coverage)),
+                dist(&e.speed.gen_tokens_per_s, |d| d.median),
+                dist(&e.speed.gen_tokens_per_s, |d| d.p10),
+                dist(&e.speed.gen_tokens_per_s, |d| d.p90),
+                dist(&e.speed.prompt_tokens_per_s, |d| d.median),
+                dist(&e.speed.ttft_s, |d| d.median),
+                dist(&e.speed.latency_s, |d| d.median),
+                dist(&e.speed.latency_s, |d| d.p90),
+                opt(e.peak_rss_bytes.map(mib)),
+                e.mean_exec_s.to_string(),
+                e.pareto.to_string(),
+                machine(board, e),
+            ]);
+            rows.push(row);
+        }
+        to_csv(&rows)
+    }
+}
+
+/// The CPU model of the entry's run, when its manifest says.
+fn machine(board: &Leaderboard, entry: &Entry) -> String {
+    board
+        .runs
+        .iter()
+        .find(|r| r.label == entry.run)
+        .and_then(|r| r.machine.as_ref())
+        .map(|m| format!("{} ({} cpus)", m.cpu_model, m.cpus))
+        .unwrap_or_default()
+}
+
+/// A number in full precision, or an empty cell.
+fn opt(value: Option<f64>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn to_csv(rows: &[Vec<String>]) -> Result<String, ReportError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer.write_record(row)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    // Every field came from a `String`, so the output is UTF-8.
+    Ok(String::from_utf8(bytes).map_err(|e| csv::Error::from(std::io::Error::other(e)))?)
 }
 
 #[cfg(test)]
@@ -165,6 +301,27 @@ mod tests {
         let m = &summary.models[0];
         assert_eq!(rows[0][7].parse::<f64>().unwrap(), m.pass_at_k["pass@1"]);
         assert_eq!(rows[0][15].parse::<f64>().unwrap() * 1024.0 * 1024.0, m.peak_rss_bytes.unwrap() as f64);
+    }
+
+    #[test]
+    fn leaderboard_rows_match_the_entries() {
+        let board = crate::test_support::sample_leaderboard();
+        let text = CsvExporter.render(&board).unwrap();
+        let (header, rows) = parse(&text);
+        assert_eq!(rows.len(), board.entries.len());
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name}"));
+        for (row, e) in rows.iter().zip(&board.entries) {
+            assert_eq!(row[col("label")], e.label);
+            assert_eq!(row[col("pass@1")].parse::<f64>().unwrap(), e.pass_at_1.value);
+            assert_eq!(row[col("pass@1_low")].parse::<f64>().unwrap(), e.pass_at_1.low);
+            for (language, score) in &e.languages {
+                assert_eq!(row[col(&format!("pass@1[{language}]"))].parse::<f64>().unwrap(), score.pass_at_1);
+            }
+            let speed = e.gen_tokens_per_s().map(|v| v.to_string()).unwrap_or_default();
+            assert_eq!(row[col("gen_tokens_per_s_median")], speed);
+            assert_eq!(row[col("pareto")], e.pareto.to_string());
+        }
+        assert!(header.contains(&"pass@1[javascript]".to_string()), "{header:?}");
     }
 
     #[test]

@@ -1,24 +1,40 @@
-//! The [`Exporter`] trait, the list of exporters, and the atomic writing of their files.
+//! The [`Exporter`] trait, the lists of exporters, and the atomic writing of their files.
 
-use crate::{CsvExporter, JsonExporter, MarkdownExporter, ReportError};
-use evalrun_core::{ModelSummary, RunSummary};
-use std::collections::BTreeSet;
+use crate::{
+    charts, CsvExporter, HtmlExporter, JsonExporter, JunitExporter, Leaderboard, MarkdownExporter,
+    ReportError,
+};
+use evalrun_core::RunSummary;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// One output format of a run's summary.
-pub trait Exporter {
-    /// Short name used on the command line (`json`, `csv`, `markdown`).
+/// One output format of an `Input`: a run's [`RunSummary`] (the default), or a [`Leaderboard`]
+/// of several runs. A format implements it once per input it can render, in its own file.
+pub trait Exporter<Input: ?Sized = RunSummary> {
+    /// Short name used on the command line (`json`, `csv`, `markdown`, `html`, `junit`).
     fn name(&self) -> &'static str;
-    /// File the exporter writes inside a run directory (`summary.json`, `summary.csv`, `summary.md`).
+    /// File the exporter writes (`summary.json` in a run directory, `leaderboard.json` in a
+    /// report directory, ...).
     fn file_name(&self) -> &'static str;
     /// The file's whole content.
-    fn render(&self, summary: &RunSummary) -> Result<String, ReportError>;
+    fn render(&self, input: &Input) -> Result<String, ReportError>;
 }
 
-/// Every exporter, in a fixed order: JSON, CSV, Markdown.
+/// Every exporter of a run's summary, in a fixed order: JSON, CSV, Markdown.
 pub fn all_exporters() -> Vec<Box<dyn Exporter>> {
     vec![Box::new(JsonExporter), Box::new(CsvExporter), Box::new(MarkdownExporter)]
+}
+
+/// Every exporter of a leaderboard, in a fixed order: HTML, JSON, CSV, Markdown, JUnit XML.
+pub fn leaderboard_exporters() -> Vec<Box<dyn Exporter<Leaderboard>>> {
+    vec![
+        Box::new(HtmlExporter),
+        Box::new(JsonExporter),
+        Box::new(CsvExporter),
+        Box::new(MarkdownExporter),
+        Box::new(JunitExporter),
+    ]
 }
 
 /// Renders `summary` with every exporter of [`all_exporters`] and writes each file into `dir`,
@@ -30,13 +46,37 @@ pub fn all_exporters() -> Vec<Box<dyn Exporter>> {
 pub fn write_all(summary: &RunSummary, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let rendered = all_exporters()
         .iter()
-        .map(|exporter| Ok((exporter.file_name(), exporter.render(summary)?)))
+        .map(|exporter| Ok((exporter.file_name().to_string(), exporter.render(summary)?.into_bytes())))
         .collect::<Result<Vec<_>, ReportError>>()?;
-    rendered
+    write_files(dir, rendered)
+}
+
+/// Writes the report of `board` into `dir` (created if missing): every exporter of
+/// [`leaderboard_exporters`] and every chart of [`charts::Chart::ALL`] as `charts/<name>.svg`
+/// and `charts/<name>.png`. Everything is rendered before anything is written, and each file is
+/// written atomically, as [`write_all`] does. Returns the paths written.
+pub fn write_report(board: &Leaderboard, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    let mut rendered = leaderboard_exporters()
+        .iter()
+        .map(|exporter| Ok((exporter.file_name().to_string(), exporter.render(board)?.into_bytes())))
+        .collect::<Result<Vec<_>, ReportError>>()?;
+    for chart in charts::Chart::ALL {
+        rendered.push((format!("charts/{}.svg", chart.name()), chart.svg(board)?.into_bytes()));
+        rendered.push((format!("charts/{}.png", chart.name()), chart.png(board)?));
+    }
+    let charts_dir = dir.join("charts");
+    std::fs::create_dir_all(&charts_dir).map_err(|source| ReportError::Io { path: charts_dir, source })?;
+    write_files(dir, rendered)
+}
+
+/// Writes each `(relative path, content)` under `dir`, atomically.
+fn write_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Result<Vec<PathBuf>, ReportError> {
+    files
         .into_iter()
-        .map(|(file_name, text)| {
-            let path = dir.join(file_name);
-            write_atomically(dir, &path, text.as_bytes())
+        .map(|(name, bytes)| {
+            let path = dir.join(name);
+            let parent = path.parent().unwrap_or(dir);
+            write_atomically(parent, &path, &bytes)
                 .map_err(|source| ReportError::Io { path: path.clone(), source })?;
             Ok(path)
         })
@@ -45,7 +85,7 @@ pub fn write_all(summary: &RunSummary, dir: &Path) -> Result<Vec<PathBuf>, Repor
 
 fn write_atomically(dir: &Path, path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".summary-").suffix(".tmp");
+    builder.prefix(".report-").suffix(".tmp");
     // A report is for everyone to read, not 0600 as temporary files are (the umask still applies).
     #[cfg(unix)]
     {
@@ -64,15 +104,14 @@ pub(crate) fn pass_k(key: &str) -> Option<u32> {
     key.strip_prefix("pass@")?.parse().ok()
 }
 
-/// The value of `pass@k` of a model, if it has one.
-pub(crate) fn pass_at(model: &ModelSummary, k: u32) -> Option<f64> {
-    model.pass_at_k.iter().find(|(key, _)| pass_k(key) == Some(k)).map(|(_, &value)| value)
+/// The value of `pass@k` in a model's `pass_at_k` map, if it has one.
+pub(crate) fn pass_at(pass_at_k: &BTreeMap<String, f64>, k: u32) -> Option<f64> {
+    pass_at_k.iter().find(|(key, _)| pass_k(key) == Some(k)).map(|(_, &value)| value)
 }
 
-/// Every `k` of any model's `pass@k` keys, ascending (numerically, unlike the maps' keys).
-pub(crate) fn pass_ks(summary: &RunSummary) -> Vec<u32> {
-    let ks: BTreeSet<u32> =
-        summary.models.iter().flat_map(|m| m.pass_at_k.keys()).filter_map(|key| pass_k(key)).collect();
+/// Every `k` of any of the `pass_at_k` maps' keys, ascending (numerically, unlike the keys).
+pub(crate) fn pass_ks<'a>(maps: impl IntoIterator<Item = &'a BTreeMap<String, f64>>) -> Vec<u32> {
+    let ks: BTreeSet<u32> = maps.into_iter().flat_map(|m| m.keys()).filter_map(|key| pass_k(key)).collect();
     ks.into_iter().collect()
 }
 
@@ -93,6 +132,14 @@ mod tests {
         let files: Vec<_> = exporters.iter().map(|e| e.file_name()).collect();
         assert_eq!(names, ["json", "csv", "markdown"]);
         assert_eq!(files, ["summary.json", "summary.csv", "summary.md"]);
+        let exporters = leaderboard_exporters();
+        let names: Vec<_> = exporters.iter().map(|e| e.name()).collect();
+        let files: Vec<_> = exporters.iter().map(|e| e.file_name()).collect();
+        assert_eq!(names, ["html", "json", "csv", "markdown", "junit"]);
+        assert_eq!(
+            files,
+            ["index.html", "leaderboard.json", "leaderboard.csv", "leaderboard.md", "junit.xml"]
+        );
     }
 
     #[test]
@@ -152,8 +199,8 @@ mod tests {
         let mut summary = sample_summary();
         summary.models[1].pass_at_k.insert("pass@10".to_string(), 0.9);
         summary.models[1].pass_at_k.insert("not a key".to_string(), 0.1);
-        assert_eq!(pass_ks(&summary), [1, 2, 3, 4, 10]);
-        assert_eq!(pass_at(&summary.models[1], 10), Some(0.9));
-        assert_eq!(pass_at(&summary.models[1], 3), None);
+        assert_eq!(pass_ks(summary.models.iter().map(|m| &m.pass_at_k)), [1, 2, 3, 4, 10]);
+        assert_eq!(pass_at(&summary.models[1].pass_at_k, 10), Some(0.9));
+        assert_eq!(pass_at(&summary.models[1].pass_at_k, 3), None);
     }
 }

@@ -1,26 +1,143 @@
-//! evalrun's report exporters, one file per output format behind the [`Exporter`] trait (after
-//! hyperfine's `src/export/`): [`JsonExporter`] (`summary.json`), [`CsvExporter`]
-//! (`summary.csv`) and [`MarkdownExporter`] (`summary.md`). [`write_all`] writes every one of
-//! them into a run directory.
+//! evalrun's reports.
+//!
+//! - Exporters, one file per output format behind the [`Exporter`] trait (after hyperfine's
+//!   `src/export/`): of one run's [`RunSummary`](evalrun_core::RunSummary), [`JsonExporter`]
+//!   (`summary.json`), [`CsvExporter`] (`summary.csv`) and [`MarkdownExporter`] (`summary.md`),
+//!   written into a run directory by [`write_all`]; of a [`Leaderboard`] of several runs, the
+//!   same three plus [`HtmlExporter`] (`index.html`) and [`JunitExporter`] (`junit.xml`),
+//!   written with the [`charts`] by [`write_report`].
+//! - [`compare`] and [`gate`]: what changed between two runs, and whether a candidate regressed.
+//! - [`stats`]: the intervals and tests they rest on.
 
+pub mod charts;
+pub mod compare;
 mod csv;
 mod error;
 mod exporter;
+pub mod gate;
+mod html;
 mod json;
+mod junit;
+pub mod leaderboard;
 mod markdown;
+mod markup;
+pub mod pooled;
+pub mod quantization;
+mod run;
+pub mod stats;
 
 pub use crate::csv::CsvExporter;
 pub use error::ReportError;
-pub use exporter::{all_exporters, write_all, Exporter};
+pub use exporter::{all_exporters, leaderboard_exporters, write_all, write_report, Exporter};
+pub use html::HtmlExporter;
 pub use json::JsonExporter;
+pub use junit::JunitExporter;
+pub use leaderboard::Leaderboard;
 pub use markdown::MarkdownExporter;
+pub use run::Run;
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use evalrun_core::{ModelSummary, RunSummary};
+    use evalrun_core::{GenerationStats, ModelSummary, RunSummary, SampleRecord, Status, Verdict};
+    use std::path::{Path, PathBuf};
 
     fn map<V: Copy>(pairs: &[(&str, V)]) -> std::collections::BTreeMap<String, V> {
         pairs.iter().map(|&(k, v)| (k.to_string(), v)).collect()
+    }
+
+    /// A result row of a replayed sample (no generation measurements) of the humaneval suite.
+    pub(crate) fn record(model: &str, task: &str, status: Status) -> SampleRecord {
+        let verdict = Verdict {
+            status,
+            detail: if status == Status::Passed {
+                String::new()
+            } else {
+                format!("{} here", status.as_str())
+            },
+            exception: None,
+            exec_s: 0.25,
+        };
+        SampleRecord {
+            task_id: task.to_string(),
+            suite: "humaneval".to_string(),
+            completion: "    return 1\n".to_string(),
+            passed: verdict.passed(),
+            result: verdict.human_eval_result(),
+            model: model.to_string(),
+            backend: if model == "slow" { "replay" } else { "llamacpp" }.to_string(),
+            status,
+            verdict,
+            ..SampleRecord::default()
+        }
+    }
+
+    /// `record` with generation measurements.
+    pub(crate) fn generated(mut record: SampleRecord, gen_tokens_per_s: f64, total_s: f64) -> SampleRecord {
+        record.generation = Some(GenerationStats {
+            prompt_tokens: 120,
+            generated_tokens: 80,
+            ttft_s: 0.2,
+            prompt_tokens_per_s: 600.0,
+            gen_tokens_per_s,
+            total_s,
+            peak_rss_bytes: 500 << 20,
+        });
+        record
+    }
+
+    /// A run directory `parent/name` holding only `results.jsonl` with `rows`.
+    pub(crate) fn write_run(parent: &Path, name: &str, rows: &[SampleRecord]) -> PathBuf {
+        let dir = parent.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let text: String = rows.iter().map(|r| serde_json::to_string(r).unwrap() + "\n").collect();
+        std::fs::write(dir.join("results.jsonl"), text).unwrap();
+        dir
+    }
+
+    /// A leaderboard of two runs: a generated model with python, javascript and test-writing
+    /// tasks, and a replayed samples file whose name needs escaping in every format.
+    pub(crate) fn sample_leaderboard() -> crate::Leaderboard {
+        use evalrun_core::{Language, TaskKind};
+        let tmp = tempfile::tempdir().unwrap();
+        let mut generated_rows = Vec::new();
+        for (i, status) in [Status::Passed, Status::Failed, Status::Passed, Status::TimedOut, Status::Passed]
+            .into_iter()
+            .enumerate()
+        {
+            let mut r = generated(
+                record("qwen2.5-coder-0.5b-instruct-q4_k_m", &format!("HumanEval/{i}"), status),
+                30.0 + i as f64,
+                1.0 + i as f64 / 2.0,
+            );
+            if i == 1 {
+                r.language = Language::Javascript;
+            }
+            if i == 4 {
+                r.kind = TaskKind::TestWriting;
+                r.metrics = [("mutation_score".to_string(), 0.75), ("line_coverage".to_string(), 0.9)]
+                    .into_iter()
+                    .collect();
+            }
+            generated_rows.push(r);
+        }
+        let replay_rows: Vec<SampleRecord> = (0..5)
+            .map(|i| {
+                let mut r = record(
+                    "slow",
+                    &format!("HumanEval/{i}"),
+                    if i < 2 { Status::Passed } else { Status::SyntaxError },
+                );
+                r.model = "replay, \"old\" | <b>run</b> & co".to_string();
+                r.verdict.detail = "line 1\n  bad <syntax> & \u{1} \"here\"".to_string();
+                r
+            })
+            .collect();
+        let runs = crate::Run::load_all(&[
+            write_run(tmp.path(), "generated", &generated_rows),
+            write_run(tmp.path(), "replayed", &replay_rows),
+        ])
+        .unwrap();
+        crate::Leaderboard::build(&runs)
     }
 
     /// Two models: one generated with 4 samples per task, one replayed with 1 sample per task,

@@ -1,7 +1,9 @@
-//! `summary.md`: a GitHub-flavoured Markdown table, ready for a CI step summary.
+//! `summary.md` and `leaderboard.md`: GitHub-flavoured Markdown tables, ready for a CI step
+//! summary.
 
 use crate::exporter::{mib, pass_at, pass_k};
-use crate::{Exporter, ReportError};
+use crate::leaderboard::{Entry, Interval};
+use crate::{Exporter, Leaderboard, ReportError};
 use evalrun_core::{ModelSummary, RunSummary, Status};
 use std::fmt::Write;
 
@@ -66,12 +68,12 @@ impl Exporter for MarkdownExporter {
                 escape(&m.suite),
                 m.tasks.to_string(),
                 m.samples_per_task.to_string(),
-                percent(pass_at(m, 1)),
+                percent(pass_at(&m.pass_at_k, 1)),
             ];
             if pass_k_header.is_some() {
                 cells.push(match k {
-                    Some(k) if k_in_cells => format!("{} (k={k})", percent(pass_at(m, *k))),
-                    Some(k) => percent(pass_at(m, *k)),
+                    Some(k) if k_in_cells => format!("{} (k={k})", percent(pass_at(&m.pass_at_k, *k))),
+                    Some(k) => percent(pass_at(&m.pass_at_k, *k)),
                     None => MISSING.to_string(),
                 });
             }
@@ -85,6 +87,93 @@ impl Exporter for MarkdownExporter {
             push_row(&mut out, &cells);
         }
         Ok(out)
+    }
+}
+
+/// Writes a heading, one table row per leaderboard entry (rank, model, backend, quantization,
+/// pass@1 with its interval, pass@k for the largest k, pass@1 per language, test-writing score,
+/// median generation tokens/s, median TTFT, peak memory), a legend, and one line per run.
+impl Exporter<Leaderboard> for MarkdownExporter {
+    fn name(&self) -> &'static str {
+        "markdown"
+    }
+
+    fn file_name(&self) -> &'static str {
+        "leaderboard.md"
+    }
+
+    fn render(&self, board: &Leaderboard) -> Result<String, ReportError> {
+        let languages = board.languages();
+        let k = board.largest_k();
+        let mut header: Vec<String> = ["#", "Model", "Backend", "Quant"].map(String::from).to_vec();
+        header.push(format!("pass@1 ({:.0}% interval)", board.confidence * 100.0));
+        header.extend(k.map(|k| format!("pass@{k}")));
+        header.extend(languages.iter().cloned());
+        if board.has_test_writing() {
+            header.push("Test-writing".to_string());
+        }
+        header.extend(["Gen tok/s", "TTFT (ms)", "Peak RSS (MiB)"].map(String::from));
+        let align: Vec<&str> =
+            (0..header.len()).map(|i| if (1..4).contains(&i) { "---" } else { "---:" }).collect();
+
+        let mut out = String::from("## evalrun leaderboard\n\n");
+        push_row(&mut out, &header);
+        push_row(&mut out, &align);
+        for e in &board.entries {
+            let mut cells = vec![
+                e.rank.to_string(),
+                escape(&e.label),
+                escape(&e.backend),
+                escape(e.quantization.as_deref().unwrap_or("")),
+                interval(&e.pass_at_1),
+            ];
+            cells.extend(k.map(|k| percent(pass_at(&e.pass_at_k, k))));
+            cells.extend(languages.iter().map(|l| percent(e.languages.get(l).map(|s| s.pass_at_1))));
+            if board.has_test_writing() {
+                cells.push(test_writing(e));
+            }
+            let speed = number(e.gen_tokens_per_s(), 1);
+            cells.extend([
+                if e.pareto { format!("{speed} ★") } else { speed },
+                number(e.speed.ttft_s.as_ref().map(|d| d.median * 1000.0), 0),
+                number(e.peak_rss_bytes.map(mib), 1),
+            ]);
+            push_row(&mut out, &cells);
+        }
+        out.push_str(
+            "\n★ on the quality/speed frontier: no other entry has both a higher or equal pass@1 and \
+             a higher or equal median generation speed. Speeds and TTFT are medians over samples.\n\n",
+        );
+        for run in &board.runs {
+            let _ = write!(out, "- `{}`: suite {}", escape(&run.label), escape(&run.suite));
+            if let Some(corpus) = &run.corpus_version {
+                let _ = write!(out, " ({})", escape(corpus));
+            }
+            if let Some(s) = &run.sampling {
+                let _ = write!(out, ", temperature {}", s.temperature);
+            }
+            if let Some(m) = &run.machine {
+                let _ = write!(out, ", {} ({} cpus)", escape(&m.cpu_model), m.cpus);
+            }
+            out.push('\n');
+        }
+        Ok(out)
+    }
+}
+
+/// `61.0% (53.4–68.1)`.
+fn interval(i: &Interval) -> String {
+    format!("{:.1}% ({:.1}–{:.1})", i.value * 100.0, i.low * 100.0, i.high * 100.0)
+}
+
+/// `40.0%, mutants 75%`: pass rate of the test-writing tasks and the mean mutation score.
+fn test_writing(e: &Entry) -> String {
+    match &e.test_writing {
+        None => MISSING.to_string(),
+        Some(t) => match t.mutation_score {
+            Some(m) => format!("{}, mutants {:.0}%", percent(Some(t.pass_at_1)), m * 100.0),
+            None => percent(Some(t.pass_at_1)),
+        },
     }
 }
 
@@ -109,6 +198,10 @@ fn escape(text: &str) -> String {
             // A backslash is escaped too, so that one before a `|` stays a literal backslash.
             '\\' => out.push_str("\\\\"),
             '|' => out.push_str("\\|"),
+            // GitHub renders inline HTML in Markdown: a name like `<b>x</b>` must show as text.
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
             '\r' | '\n' => out.push(' '),
             c => out.push(c),
         }
@@ -204,6 +297,36 @@ mod tests {
         let text = MarkdownExporter.render(&summary).unwrap();
         assert!(text.starts_with("| Model | Backend | Suite | Tasks | n | pass@1 | Statuses |"), "{text}");
         assert_eq!(text.lines().count(), 3);
+    }
+
+    #[test]
+    fn leaderboard_table() {
+        let board = crate::test_support::sample_leaderboard();
+        let text = MarkdownExporter.render(&board).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "## evalrun leaderboard");
+        assert_eq!(
+            lines[2],
+            "| # | Model | Backend | Quant | pass@1 (95% interval) | javascript | python | Test-writing | Gen tok/s | TTFT (ms) | Peak RSS (MiB) |"
+        );
+        let e = &board.entries[0];
+        assert_eq!(e.model, "qwen2.5-coder-0.5b-instruct-q4_k_m");
+        // 2 of 3 python code tasks, 0 of 1 javascript task, the test-writing task passed.
+        assert_eq!(
+            lines[4],
+            format!(
+                "| 1 | qwen2.5-coder-0.5b-instruct-q4_k_m | llamacpp | Q4_K_M | 60.0% ({:.1}–{:.1}) | 0.0% | 66.7% | 100.0%, mutants 75% | 32.0 ★ | 200 | 500.0 |",
+                e.pass_at_1.low * 100.0,
+                e.pass_at_1.high * 100.0
+            )
+        );
+        assert!(
+            lines[5].starts_with("| 2 | replay, \"old\" \\| &lt;b&gt;run&lt;/b&gt; &amp; co | replay | — | 40.0% (11.8–76.9) | — | 40.0% | — |"),
+            "{}",
+            lines[5]
+        );
+        assert!(lines[5].ends_with("| — | — | — |"), "{}", lines[5]);
+        assert!(text.contains("- `generated`: suite humaneval\n"), "{text}");
     }
 
     #[test]

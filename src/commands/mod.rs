@@ -2,7 +2,10 @@
 
 mod bench;
 mod common;
+mod compare;
+mod gate;
 mod models;
+mod report;
 mod run;
 mod sandbox;
 mod score;
@@ -20,6 +23,9 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Tasks { command } => tasks::main(command).map(|()| ExitCode::SUCCESS),
         Command::Sandbox { command } => sandbox::main(command).map(|()| ExitCode::SUCCESS),
         Command::Bench { command } => bench::main(command).map(|()| ExitCode::SUCCESS),
+        Command::Report(args) => report::main(args),
+        Command::Compare(args) => compare::main(args),
+        Command::Gate(args) => gate::main(args),
         Command::Worker { language, layers } => {
             worker::main(&language, layers.as_deref()).map(|()| ExitCode::SUCCESS).map_err(anyhow::Error::msg)
         }

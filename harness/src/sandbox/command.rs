@@ -19,7 +19,7 @@
 //!         .limits(Limits { timeout_s: 30.0, ..Limits::default() }))
 //!     .step(Step::new("run", ["./main"]).stdin("2 3\n"));
 //! let outcome = run_job(&job)?;
-//! assert!(outcome.succeeded());
+//! assert!(outcome.succeeded(&job));
 //! assert_eq!(outcome.steps[1].stdout_text(), "5\n");
 //! # Ok::<(), evalrun_harness::sandbox::SandboxError>(())
 //! ```

@@ -1,0 +1,400 @@
+//! `index.html`: the leaderboard as one self-contained page: a sortable table and the charts as
+//! inline SVG, with its style and script inline too, so it opens from disk or a CI artifact with
+//! no network (its Content-Security-Policy forbids loading anything).
+
+use crate::charts::Chart;
+use crate::exporter::{mib, pass_at};
+use crate::leaderboard::{Entry, RunInfo};
+use crate::markup::escape;
+use crate::{Exporter, Leaderboard, ReportError};
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HtmlExporter;
+
+const STYLE: &str = r#"
+:root { color-scheme: light; --ink: #222; --muted: #666; --line: #e3e3e3; --accent: #4e79a7; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--ink); background: #fafafa; }
+main { max-width: 1280px; margin: 0 auto; padding: 24px; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 18px; margin: 32px 0 8px; }
+.sub { color: var(--muted); margin: 0 0 16px; }
+.scroll { overflow-x: auto; background: #fff; border: 1px solid var(--line); border-radius: 6px; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+th, td { padding: 7px 10px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; vertical-align: top; }
+th { position: sticky; top: 0; background: #f3f5f8; font-weight: 600; }
+th button { all: unset; cursor: pointer; display: inline-flex; gap: 4px; align-items: center; }
+th button:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+th button::after { content: "\2195"; color: #aaa; font-size: 11px; }
+th[aria-sort="ascending"] button::after { content: "\25B2"; color: var(--accent); }
+th[aria-sort="descending"] button::after { content: "\25BC"; color: var(--accent); }
+td.num, th.num { text-align: right; }
+tbody tr:nth-child(even) { background: #fbfbfc; }
+tbody tr:hover { background: #eef3f9; }
+.ci, .note { color: var(--muted); font-size: 12px; }
+.ci { display: block; }
+.model { font-weight: 600; }
+.star { color: #d4a017; }
+.missing { color: #aaa; }
+figure { margin: 16px 0; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 12px; }
+figure svg { max-width: 100%; height: auto; display: block; }
+figcaption { color: var(--muted); font-size: 13px; margin-top: 6px; }
+dl { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; margin: 0; }
+dt { color: var(--muted); }
+dd { margin: 0; }
+.run { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 12px; margin: 8px 0; }
+footer { color: var(--muted); font-size: 12px; margin-top: 32px; }
+"#;
+
+/// Sorts the table by a header's column on click: numbers numerically, text alphabetically,
+/// missing values last in both directions; a second click reverses.
+const SCRIPT: &str = r#"
+(function () {
+  const table = document.getElementById("leaderboard");
+  const body = table.tBodies[0];
+  const headers = Array.from(table.tHead.rows[0].cells);
+  headers.forEach(function (th, column) {
+    const button = th.querySelector("button");
+    if (!button) return;
+    button.addEventListener("click", function () {
+      const current = th.getAttribute("aria-sort");
+      const ascending = current ? current === "descending" : th.dataset.first === "asc";
+      const numeric = th.dataset.type === "number";
+      const key = function (row) { return row.cells[column].dataset.sort; };
+      const rows = Array.from(body.rows);
+      rows.sort(function (a, b) {
+        const x = key(a), y = key(b);
+        if (x === "" || y === "") return (x === "") - (y === "");
+        const order = numeric ? Number(x) - Number(y) : x.localeCompare(y);
+        return ascending ? order : -order;
+      });
+      headers.forEach(function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      body.append.apply(body, rows);
+    });
+  });
+})();
+"#;
+
+/// A column of the table: header, how it sorts, and each entry's cell.
+struct Column<'a> {
+    header: String,
+    /// Tooltip of the header.
+    title: &'a str,
+    numeric: bool,
+    /// First click sorts ascending (rank, latency, memory) rather than descending (scores).
+    ascending_first: bool,
+    /// `(sort key, cell HTML)` of an entry; an empty key is a missing value.
+    cell: Box<dyn Fn(&Entry) -> (String, String) + 'a>,
+}
+
+impl<'a> Column<'a> {
+    fn text(header: &str, title: &'a str, cell: impl Fn(&Entry) -> (String, String) + 'a) -> Self {
+        Column {
+            header: header.to_string(),
+            title,
+            numeric: false,
+            ascending_first: true,
+            cell: Box::new(cell),
+        }
+    }
+
+    fn number(
+        header: String,
+        title: &'a str,
+        ascending_first: bool,
+        cell: impl Fn(&Entry) -> Option<(f64, String)> + 'a,
+    ) -> Self {
+        Column {
+            header,
+            title,
+            numeric: true,
+            ascending_first,
+            cell: Box::new(move |e| match cell(e) {
+                Some((key, html)) => (key.to_string(), html),
+                None => (String::new(), "<span class=\"missing\">—</span>".to_string()),
+            }),
+        }
+    }
+}
+
+fn percent(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+fn columns(board: &Leaderboard) -> Vec<Column<'_>> {
+    let mut columns = vec![
+        Column::number("#".into(), "Rank by pass@1", true, |e| Some((e.rank as f64, e.rank.to_string()))),
+        Column::text("Model", "Model id (backend and run added when needed to tell entries apart)", |e| {
+            (e.label.clone(), format!("<span class=\"model\">{}</span>", escape(&e.label)))
+        }),
+        Column::text("Backend", "Backend, and its version when the run recorded it", |e| {
+            let version =
+                e.backend_version.as_deref().map(|v| format!("<span class=\"ci\">{}</span>", escape(v)));
+            (e.backend.clone(), format!("{}{}", escape(&e.backend), version.unwrap_or_default()))
+        }),
+        Column::text("Quant", "Quantization of the model file", |e| {
+            let q = e.quantization.clone().unwrap_or_default();
+            let html = if q.is_empty() { "<span class=\"missing\">—</span>".into() } else { escape(&q) };
+            (q, html)
+        }),
+    ];
+    if board.runs.len() > 1 {
+        columns.push(Column::text("Run", "Run directory and machine", move |e| {
+            let machine = board
+                .runs
+                .iter()
+                .find(|r| r.label == e.run)
+                .and_then(|r| r.machine.as_ref())
+                .map(|m| format!("<span class=\"ci\">{} · {} cpus</span>", escape(&m.cpu_model), m.cpus));
+            (e.run.clone(), format!("{}{}", escape(&e.run), machine.unwrap_or_default()))
+        }));
+    }
+    let confidence = format!("{:.0}%", board.confidence * 100.0);
+    columns.push(Column::number(
+        "pass@1".into(),
+        "Mean over tasks of the fraction of samples that pass, with its 95% interval",
+        false,
+        move |e| {
+            let p = &e.pass_at_1;
+            Some((
+                p.value,
+                format!(
+                    "{}<span class=\"ci\" title=\"{confidence} interval ({})\">{:.1}–{:.1}</span>",
+                    percent(p.value),
+                    escape(&p.method),
+                    p.low * 100.0,
+                    p.high * 100.0
+                ),
+            ))
+        },
+    ));
+    if let Some(k) = board.largest_k() {
+        columns.push(Column::number(format!("pass@{k}"), "Unbiased pass@k estimator", false, move |e| {
+            pass_at(&e.pass_at_k, k).map(|v| (v, percent(v)))
+        }));
+    }
+    for language in board.languages() {
+        columns.push(Column::number(
+            language.clone(),
+            "pass@1 over the code tasks in this language",
+            false,
+            move |e| {
+                e.languages.get(&language).map(|s| {
+                    (
+                        s.pass_at_1,
+                        format!("<span title=\"{} tasks\">{}</span>", s.tasks, percent(s.pass_at_1)),
+                    )
+                })
+            },
+        ));
+    }
+    if board.has_test_writing() {
+        columns.push(Column::number(
+            "Test-writing".into(),
+            "Test-writing tasks: fraction whose tests pass on the reference; mean mutation score",
+            false,
+            |e| {
+                e.test_writing.as_ref().map(|t| {
+                    let mutants = t
+                        .mutation_score
+                        .map(|m| format!("<span class=\"ci\">mutants {:.0}%</span>", m * 100.0));
+                    (t.pass_at_1, format!("{}{}", percent(t.pass_at_1), mutants.unwrap_or_default()))
+                })
+            },
+        ));
+    }
+    columns.extend([
+        Column::number(
+            "Gen tok/s".into(),
+            "Generation tokens/s: median over samples (10th–90th percentile)",
+            false,
+            |e| {
+                e.speed.gen_tokens_per_s.as_ref().map(|d| {
+                    let star = if e.pareto {
+                        " <span class=\"star\" title=\"on the quality/speed frontier\">★</span>"
+                    } else {
+                        ""
+                    };
+                    (
+                        d.median,
+                        format!("{:.1}{star}<span class=\"ci\">{:.1}–{:.1}</span>", d.median, d.p10, d.p90),
+                    )
+                })
+            },
+        ),
+        Column::number("TTFT".into(), "Time to first token: median over samples", true, |e| {
+            e.speed.ttft_s.as_ref().map(|d| (d.median, format!("{:.0} ms", d.median * 1000.0)))
+        }),
+        Column::number("Latency".into(), "Request to last token: median over samples", true, |e| {
+            e.speed.latency_s.as_ref().map(|d| (d.median, format!("{:.2} s", d.median)))
+        }),
+        Column::number("Peak RSS".into(), "Largest peak resident memory of a generation", true, |e| {
+            e.peak_rss_bytes.map(|b| (b as f64, format!("{:.0} MiB", mib(b))))
+        }),
+        Column::number("Tasks".into(), "Tasks, and samples per task", false, |e| {
+            Some((e.tasks as f64, format!("{}<span class=\"ci\">n={}</span>", e.tasks, e.samples_per_task)))
+        }),
+    ]);
+    columns
+}
+
+fn table(board: &Leaderboard) -> String {
+    let columns = columns(board);
+    let mut out = String::from("<div class=\"scroll\"><table id=\"leaderboard\">\n<thead><tr>");
+    for c in &columns {
+        let _ = write!(
+            out,
+            "<th{} data-type=\"{}\" data-first=\"{}\" title=\"{}\" scope=\"col\"><button type=\"button\">{}</button></th>",
+            if c.numeric { " class=\"num\"" } else { "" },
+            if c.numeric { "number" } else { "text" },
+            if c.ascending_first { "asc" } else { "desc" },
+            escape(c.title),
+            escape(&c.header)
+        );
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for e in &board.entries {
+        out.push_str("<tr>");
+        for c in &columns {
+            let (key, html) = (c.cell)(e);
+            let _ = write!(
+                out,
+                "<td{} data-sort=\"{}\">{html}</td>",
+                if c.numeric { " class=\"num\"" } else { "" },
+                escape(&key)
+            );
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div>\n");
+    out
+}
+
+fn run_details(run: &RunInfo) -> String {
+    let mut rows: Vec<(&str, String)> = vec![("directory", run.dir.clone()), ("suite", run.suite.clone())];
+    rows.extend(run.corpus_version.clone().map(|v| ("corpus", v)));
+    rows.extend(run.created_at.clone().map(|v| ("created", v)));
+    rows.extend(run.evalrun_version.clone().map(|v| ("evalrun", v)));
+    if let Some(s) = &run.sampling {
+        rows.push((
+            "sampling",
+            format!(
+                "temperature {}, top-p {}, seed {}, max tokens {}",
+                s.temperature, s.top_p, s.seed, s.max_tokens
+            ),
+        ));
+    }
+    if let Some(m) = &run.machine {
+        rows.push((
+            "machine",
+            format!(
+                "{} · {} cpus · {:.1} GiB · {}/{}",
+                m.cpu_model,
+                m.cpus,
+                mib(m.memory_bytes) / 1024.0,
+                m.os,
+                m.arch
+            ),
+        ));
+    }
+    let mut out = format!("<div class=\"run\"><strong>{}</strong><dl>", escape(&run.label));
+    for (name, value) in rows {
+        let _ = write!(out, "<dt>{name}</dt><dd>{}</dd>", escape(&value));
+    }
+    out.push_str("</dl></div>\n");
+    out
+}
+
+impl Exporter<Leaderboard> for HtmlExporter {
+    fn name(&self) -> &'static str {
+        "html"
+    }
+
+    fn file_name(&self) -> &'static str {
+        "index.html"
+    }
+
+    fn render(&self, board: &Leaderboard) -> Result<String, ReportError> {
+        let mut out = String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        out.push_str(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; \
+             script-src 'unsafe-inline'; img-src data:\">\n",
+        );
+        out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+        out.push_str("<link rel=\"icon\" href=\"data:,\">\n<title>evalrun leaderboard</title>\n");
+        let _ =
+            write!(out, "<style>{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>evalrun leaderboard</h1>\n");
+        let suites: Vec<String> = board.runs.iter().map(|r| escape(&r.suite)).collect();
+        let _ = writeln!(
+            out,
+            "<p class=\"sub\">{} entr{} from {} run{} ({}). Click a column header to sort.</p>",
+            board.entries.len(),
+            if board.entries.len() == 1 { "y" } else { "ies" },
+            board.runs.len(),
+            if board.runs.len() == 1 { "" } else { "s" },
+            suites.join(", ")
+        );
+        out.push_str(&table(board));
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">pass@1 intervals are {:.0}% intervals: Wilson score intervals on tasks passed \
+             when each task has one sample, percentile bootstrap over tasks otherwise. Speeds, TTFT and \
+             latency are medians over samples. ★ marks the quality/speed frontier.</p>",
+            board.confidence * 100.0
+        );
+        out.push_str("<h2>Charts</h2>\n");
+        for chart in Chart::ALL {
+            let _ = write!(
+                out,
+                "<figure id=\"chart-{name}\">{svg}<figcaption>{caption} <a href=\"charts/{name}.png\">PNG</a> · \
+                 <a href=\"charts/{name}.svg\">SVG</a></figcaption></figure>\n",
+                name = chart.name(),
+                svg = chart.svg(board)?,
+                caption = escape(chart.caption())
+            );
+        }
+        out.push_str("<h2>Runs</h2>\n");
+        for run in &board.runs {
+            out.push_str(&run_details(run));
+        }
+        let _ = write!(
+            out,
+            "<footer>Made by evalrun {} · leaderboard schema {} v{} (leaderboard.json).</footer>\n</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
+            escape(&board.evalrun_version),
+            escape(&board.schema),
+            board.schema_version
+        );
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::sample_leaderboard;
+
+    #[test]
+    fn self_contained_page_with_a_sortable_table() {
+        let board = sample_leaderboard();
+        let html = HtmlExporter.render(&board).unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
+        // Nothing is fetched: no external script, style, image or font.
+        for needle in ["src=\"http", "href=\"http", "<link rel=\"stylesheet\"", "@import", "url("] {
+            assert!(!html.contains(needle), "{needle}");
+        }
+        assert_eq!(html.matches("<svg ").count(), Chart::ALL.len());
+        assert_eq!(html.matches("<tbody>").count(), 1);
+        assert_eq!(html.matches("<tr>").count(), 1 + board.entries.len());
+        // Every header sorts; numbers carry their raw value as the sort key.
+        assert_eq!(html.matches("<th ").count(), html.matches("<button type=\"button\">").count());
+        let e = &board.entries[0];
+        assert!(html.contains(&format!("data-sort=\"{}\">60.0%", e.pass_at_1.value)), "{html}");
+        // Names are escaped in the table (the SVG escapes its own text).
+        assert!(html.contains("replay, &quot;old&quot; | &lt;b&gt;run&lt;/b&gt; &amp; co"));
+        assert!(!html.contains("<b>run</b>"));
+        // A missing value sorts last: an empty key.
+        assert!(html.contains("<td class=\"num\" data-sort=\"\"><span class=\"missing\">—</span></td>"));
+    }
+}

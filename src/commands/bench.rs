@@ -251,10 +251,12 @@ fn pytest(exe: &Path, dir: &Path, samples: usize, repeat: usize) -> Result<()> {
     let mut rows: Vec<(&str, Spread, Spread, Spread)> = vec![
         ("pytest", Spread::default(), Spread::default(), Spread::default()),
         ("pytest + line/branch coverage", Spread::default(), Spread::default(), Spread::default()),
+        ("pytest, peer without `site` start-up hooks (`python -S`)", Spread::default(), Spread::default(), Spread::default()),
     ];
+    let site_packages = site_packages()?;
     for _ in 0..repeat {
         let mut worker = PythonWorker::spawn(WorkerCommand { program: exe.to_path_buf(), args: vec!["__worker".into(), "python".into()] })?;
-        for (row, request) in rows.iter_mut().zip([&plain, &covered]) {
+        for (row, request) in rows.iter_mut().zip([&plain, &covered, &plain]) {
             // Warm-up: the worker prepares its pytest session on the first request.
             for _ in 0..2 {
                 let o = worker.run_pytest(request, &limits);
@@ -274,6 +276,9 @@ fn pytest(exe: &Path, dir: &Path, samples: usize, repeat: usize) -> Result<()> {
                 if i == 1 {
                     cmd.args(["-m", "coverage", "run", "--branch", "--source=inventory", "--data-file"]).arg(dir.join("coverage.data"));
                 }
+                if i == 2 {
+                    cmd.arg("-S").env("PYTHONPATH", &site_packages);
+                }
                 cmd.args(["-m", "pytest"]).args(PYTEST_ARGS).arg("test_inventory.py").current_dir(&work);
                 timed(&mut cmd).context("the peer pytest run (coverage.py comes with scripts/setup.sh --deps)")?;
             }
@@ -290,8 +295,18 @@ fn pytest(exe: &Path, dir: &Path, samples: usize, repeat: usize) -> Result<()> {
     for (label, peer, mine, ratio) in &rows {
         println!("| {label} | {} | {} | **{}** |", peer.show(1000.0, "ms", 0), mine.show(1000.0, "ms", 1), ratio.show(1.0, "x", 1));
     }
-    println!("\n(evalrun: {samples} samples per round after 2 warm-up; peer: {peer_samples} subprocesses per round; the peer's coverage row runs `python -m coverage run --branch -m pytest`)");
+    println!("\n(evalrun: {samples} samples per round after 2 warm-up; peer: {peer_samples} subprocesses per round; the peer's coverage row runs `python -m coverage run --branch -m pytest`; the `-S` row puts site-packages on PYTHONPATH instead of running `site`, whose .pth files may add start-up work on a given machine)");
     Ok(())
+}
+
+/// The site-packages directories of `python3`, for the peer that starts without `site`.
+fn site_packages() -> Result<String> {
+    let out = Command::new("python3")
+        .args(["-c", "import site, os; print(os.pathsep.join(site.getsitepackages()))"])
+        .output()
+        .context("running python3")?;
+    ensure!(out.status.success(), "python3 cannot list its site-packages");
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// Layer sets from none to all, each adding one layer.

@@ -350,27 +350,6 @@ fn stdin_fd(data: Option<&[u8]>) -> Result<c_int, SandboxError> {
     }
 }
 
-fn namespaces(layers: Layers, root: bool) -> Namespaces {
-    let mut flags = 0;
-    if layers.pid {
-        flags |= libc::CLONE_NEWPID;
-    }
-    if layers.net {
-        flags |= libc::CLONE_NEWNET;
-    }
-    if layers.mount {
-        flags |= libc::CLONE_NEWNS;
-    }
-    if layers.ipc {
-        flags |= libc::CLONE_NEWIPC | libc::CLONE_NEWUTS;
-    }
-    let userns = !root && flags != 0;
-    if userns {
-        flags |= libc::CLONE_NEWUSER;
-    }
-    Namespaces { flags, id_map: userns.then(confine::IdMap::for_current) }
-}
-
 fn run_step(
     step: &Step,
     layers: Layers,
@@ -378,7 +357,6 @@ fn run_step(
     scratch: &CString,
     view: &HostView,
 ) -> Result<StepResult, SandboxError> {
-    let root = confine::is_root();
     let started = Instant::now();
     let not_started = |why: String| StepResult {
         name: step.name.clone(),
@@ -413,7 +391,7 @@ fn run_step(
     let (argv_p, envp_p) = (pointers(&argv), pointers(&envp));
     let limits = RawLimits::new(&step.limits, 8, 0);
     let tmp_options = confine::tmp_options(&step.limits);
-    let ns = namespaces(layers, root);
+    let ns = Namespaces::new(layers.namespace_flags(), false);
 
     let stdin = stdin_fd(step.stdin.as_deref())?;
     let (out_r, out_w) = launch::pipe().map_err(|e| SandboxError::io("creating a pipe", e))?;

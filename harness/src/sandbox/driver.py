@@ -136,6 +136,9 @@ PYTEST_ARGS = [
 ]
 
 _PREPARED = None
+# A coverage.py measurement set up in the parent (started and stopped once there), so that a
+# child's start() skips the costly first-start initialisation; bound to the prepared workdir.
+_COVERAGE = None
 
 
 class Collector:
@@ -199,7 +202,7 @@ def pytest_prepare(workdir):
     """In the parent, once: a full warm-up run (which imports everything pytest and coverage load
     lazily), then a configured pytest session rooted at `workdir` that every child reuses, so a
     child pays only for collecting and running its own tests."""
-    global _PREPARED
+    global _PREPARED, _COVERAGE
     import pytest
     try:
         import coverage  # noqa: F401 (warm for the children)
@@ -221,6 +224,8 @@ def pytest_prepare(workdir):
         pytest.main(PYTEST_ARGS + [test], plugins=[_collector()])
         if cov is not None:
             coverage_stop(cov, ["evalrun_warm_mod"], workdir)
+            cov.erase()
+            _COVERAGE = (workdir, cov)
     finally:
         for path in (module, test):
             os.remove(path)
@@ -276,6 +281,10 @@ def pytest_run_main(args):
 def coverage_start(workdir):
     """Start measuring line and branch coverage of the files under `workdir`; None without
     coverage.py."""
+    if _COVERAGE is not None and _COVERAGE[0] == workdir:
+        cov = _COVERAGE[1]
+        cov.start()
+        return cov
     try:
         import coverage
     except ImportError:

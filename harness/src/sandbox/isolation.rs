@@ -94,6 +94,23 @@ impl Layers {
         }
     }
 
+    /// The `CLONE_NEW*` flags of these layers (the user layer is a uid, not a namespace, when
+    /// running as root).
+    pub fn namespace_flags(&self) -> libc::c_int {
+        let mut flags = 0;
+        for (on, flag) in [
+            (self.pid, libc::CLONE_NEWPID),
+            (self.net, libc::CLONE_NEWNET),
+            (self.mount, libc::CLONE_NEWNS),
+            (self.ipc, libc::CLONE_NEWIPC | libc::CLONE_NEWUTS),
+        ] {
+            if on {
+                flags |= flag;
+            }
+        }
+        flags
+    }
+
     pub fn names(&self) -> Vec<&'static str> {
         LAYER_NAMES.iter().copied().filter(|n| self.get(n)).collect()
     }

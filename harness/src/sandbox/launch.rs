@@ -21,6 +21,19 @@ pub struct Namespaces {
     pub id_map: Option<confine::IdMap>,
 }
 
+impl Namespaces {
+    /// `flags`, plus a user namespace where they need one: when not running as root (and not
+    /// inside one of evalrun's already), creating namespaces takes one.
+    pub fn new(flags: c_int, in_user_namespace: bool) -> Namespaces {
+        let userns = !confine::is_root() && !in_user_namespace && flags != 0;
+        if userns {
+            Namespaces { flags: flags | libc::CLONE_NEWUSER, id_map: Some(confine::IdMap::for_current()) }
+        } else {
+            Namespaces { flags, id_map: None }
+        }
+    }
+}
+
 /// How the child is created.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Clone {

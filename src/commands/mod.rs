@@ -5,6 +5,7 @@ mod models;
 mod run;
 mod score;
 mod tasks;
+mod tasks_import;
 pub mod worker;
 
 use crate::cli::Command;

@@ -1,8 +1,8 @@
 //! `evalrun tasks ...`
 
 use crate::cli::TasksCommand;
-use anyhow::{bail, Context, Result};
-use evalrun_tasks::{import, Corpus};
+use anyhow::Result;
+use evalrun_tasks::Corpus;
 use std::io::Write;
 
 pub fn main(command: TasksCommand) -> Result<()> {
@@ -17,20 +17,7 @@ pub fn main(command: TasksCommand) -> Result<()> {
             }
             other => other,
         },
-        TasksCommand::Import { suite, from, out } => {
-            let tasks = match suite.as_str() {
-                "humaneval" => import::humaneval(&from)?,
-                other => bail!("no importer for suite `{other}` (known: humaneval)"),
-            };
-            let mut text = String::new();
-            for task in &tasks {
-                text.push_str(&serde_json::to_string(task)?);
-                text.push('\n');
-            }
-            std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
-            println!("imported {} tasks of {suite} into {}", tasks.len(), out.display());
-            Ok(())
-        }
+        TasksCommand::Import { suite, from, out } => super::tasks_import::main(&suite, from, out),
     }
 }
 

@@ -55,6 +55,14 @@ impl Corpus {
         Ok(corpus)
     }
 
+    /// One suite file, named after the file.
+    pub fn load_file(path: &Path) -> Result<Vec<Task>, CorpusError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| CorpusError::Io { path: path.to_path_buf(), source })?;
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        Ok(parse_suite(&name, &path.display().to_string(), &text)?.tasks)
+    }
+
     fn push(&mut self, suite: Suite) -> Result<(), CorpusError> {
         let mut seen: HashSet<&str> =
             self.suites.iter().flat_map(|s| s.tasks.iter()).map(|t| t.id.as_str()).collect();

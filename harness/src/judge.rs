@@ -2,6 +2,7 @@
 //! than pass/fail, named metrics), whatever the task's language and kind. Each executor thread
 //! owns one [`Judge`], and with it its sandbox workers.
 
+use crate::languages;
 use crate::sandbox::{Limits, PythonWorker, SandboxError, WorkerCommand};
 use evalrun_core::{Language, Status, Task, TaskKind, Verdict};
 use std::collections::BTreeMap;
@@ -33,8 +34,9 @@ impl Judge {
     pub fn judge(&mut self, task: &Task, completion: &str) -> Judgement {
         match (task.kind, task.language) {
             (TaskKind::Code, Language::Python) => {
-                self.python.run(&task.check_program(completion), &self.limits).into()
+                self.python.run(&task.check_program(completion), &self.limits.with_overrides(&task.limits)).into()
             }
+            (TaskKind::Code, _) => languages::judge(task, completion, &self.limits.with_overrides(&task.limits)).into(),
             (kind, language) => Verdict {
                 status: Status::Failed,
                 detail: format!(

@@ -5,6 +5,7 @@ mod models;
 mod run;
 mod score;
 mod tasks;
+mod tasks_check;
 mod tasks_import;
 pub mod worker;
 
@@ -16,7 +17,7 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::main(args),
         Command::Score(args) => score::main(args),
         Command::Models { command } => models::main(command).map(|()| ExitCode::SUCCESS),
-        Command::Tasks { command } => tasks::main(command).map(|()| ExitCode::SUCCESS),
+        Command::Tasks { command } => tasks::main(command),
         Command::Worker { language } => {
             worker::main(&language).map(|()| ExitCode::SUCCESS).map_err(anyhow::Error::msg)
         }

@@ -6,13 +6,15 @@
 mod core_spec;
 mod corpus;
 mod error;
+mod select;
 pub mod import;
 pub mod translate;
 mod translated;
 
-pub use core_spec::{build_evalrun_core, EVALRUN_CORE};
+pub use core_spec::{build_evalrun_core, SqlExpectation, EVALRUN_CORE};
 pub use corpus::{Corpus, Suite, FORMAT_VERSION};
 pub use error::CorpusError;
+pub use select::{parse_language, Selected, Selector, ALL_LANGUAGES};
 pub use translated::{
     exclusions_tsv, parse_exclusions, translate_humaneval, translated_language, Exclusion, Translated,
     TRANSLATED_SUITES,

@@ -32,7 +32,7 @@ impl Target for Cpp {
     }
 
     fn keywords(&self) -> &'static [&'static str] {
-        &["alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch", "char", "class", "compl", "const", "constexpr", "continue", "decltype", "default", "delete", "do", "double", "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq", "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register", "return", "short", "signed", "sizeof", "static", "struct", "switch", "template", "this", "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual", "void", "volatile", "while", "xor", "xor_eq", "candidate", "main"]
+        &["alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch", "char", "class", "compl", "const", "constexpr", "continue", "decltype", "default", "delete", "do", "double", "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq", "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register", "return", "short", "signed", "sizeof", "static", "struct", "switch", "template", "this", "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual", "void", "volatile", "while", "xor", "xor_eq", "main"]
     }
 
     fn literal(&self, ty: &Type, value: &Value) -> Result<String, String> {
@@ -94,9 +94,11 @@ impl Target for Cpp {
     }
 
     fn test(&self, problem: &Problem) -> Result<String, String> {
-        let mut out = format!("int main() {{\n    auto candidate = {};\n", problem.name);
+        // The function is called by name, not through `auto candidate = f`: a name such as
+        // `strlen` is also an overloaded library function.
+        let mut out = String::from("int main() {\n");
         for case in &problem.tests {
-            let call = format!("candidate({})", self.arguments(problem, &case.args)?.join(", "));
+            let call = format!("{}({})", problem.name, self.arguments(problem, &case.args)?.join(", "));
             let expected = self.literal(&problem.returns, &case.expected)?;
             out.push_str(&match case.tolerance {
                 Some(tol) => format!("    assert(std::abs({call} - ({expected})) < {tol:?});\n"),

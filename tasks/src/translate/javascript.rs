@@ -57,8 +57,9 @@ impl Target for JavaScript {
     }
 
     fn test(&self, problem: &Problem) -> Result<String, String> {
+        // `assert` is bound inside the test function, so a solution may bind its own.
         let mut out = format!(
-            "\nconst assert = require('node:assert');\n\nfunction test() {{\n  let candidate = {};\n",
+            "\nfunction test() {{\n  const assert = require('node:assert');\n  let candidate = {};\n",
             problem.name
         );
         for case in &problem.tests {

@@ -42,11 +42,11 @@ fn cpp_prompt_and_tests() {
         "std::tuple<std::vector<std::string>, bool> pick(std::vector<long> xs, std::string new_, std::map<std::string, std::optional<double>> m) {\n"
     ));
     assert!(
-        t.test.contains("assert(candidate(std::vector<long>({1, -2}), std::string(\"q\\\"\\n\"), std::map<std::string, std::optional<double>>({{std::string(\"k\"), std::optional<double>(0.5)}, {std::string(\"z\"), std::nullopt}})) == (std::tuple<std::vector<std::string>, bool>(std::vector<std::string>({std::string(\"a\")}), false)));"),
+        t.test.contains("assert(pick(std::vector<long>({1, -2}), std::string(\"q\\\"\\n\"), std::map<std::string, std::optional<double>>({{std::string(\"k\"), std::optional<double>(0.5)}, {std::string(\"z\"), std::nullopt}})) == (std::tuple<std::vector<std::string>, bool>(std::vector<std::string>({std::string(\"a\")}), false)));"),
         "{}",
         t.test
     );
-    assert!(t.test.contains("candidate(std::vector<long>(), std::string(\"\"), std::map<std::string, std::optional<double>>())"));
+    assert!(t.test.contains("pick(std::vector<long>(), std::string(\"\"), std::map<std::string, std::optional<double>>())"));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! evalrun's harness: prompts and code extraction, sandboxed execution, scoring, the journal,
 //! and the pipeline that runs them with generation and execution overlapped.
 
+pub mod breakdown;
 pub mod corpus_check;
 pub mod extract;
 pub mod journal;

@@ -3,6 +3,7 @@
 //! (`summary.csv`) and [`MarkdownExporter`] (`summary.md`). [`write_all`] writes every one of
 //! them into a run directory.
 
+mod breakdown;
 mod csv;
 mod error;
 mod exporter;
@@ -10,6 +11,7 @@ mod json;
 mod markdown;
 
 pub use crate::csv::CsvExporter;
+pub use breakdown::BreakdownCsvExporter;
 pub use error::ReportError;
 pub use exporter::{all_exporters, write_all, Exporter};
 pub use json::JsonExporter;
@@ -75,6 +77,7 @@ pub(crate) mod test_support {
                     mean_exec_s: 0.5,
                 },
             ],
+            breakdown: vec![],
         }
     }
 }

@@ -65,8 +65,8 @@ struct SqlSpec {
     #[serde(default)]
     ordered: bool,
     reference: String,
-    /// The expected rows, written by hand from the data.
-    expected: Vec<Vec<Value>>,
+    /// The expected rows, written by hand from the data, as JSON (TOML has no null).
+    expected: String,
 }
 
 /// The SQL test: the expected result set. Column names are informative; rows compare by value
@@ -175,8 +175,14 @@ fn sql_tasks(dir: &Path) -> Result<Vec<Task>, CorpusError> {
             schema.trim_end(),
             spec.columns.join(", ")
         );
-        let test = serde_json::to_string(&SqlExpectation { columns: spec.columns, rows: spec.expected })
-            .map_err(|e| CorpusError::Spec { file: path.display().to_string(), reason: e.to_string() })?;
+        let spec_error = |reason: String| CorpusError::Spec { file: path.display().to_string(), reason };
+        let rows: Vec<Vec<Value>> =
+            serde_json::from_str(&spec.expected).map_err(|e| spec_error(format!("field `expected`: {e}")))?;
+        if let Some(bad) = rows.iter().find(|r| r.len() != spec.columns.len()) {
+            return Err(spec_error(format!("expected row {bad:?} does not have {} columns", spec.columns.len())));
+        }
+        let test = serde_json::to_string(&SqlExpectation { columns: spec.columns, rows })
+            .map_err(|e| spec_error(e.to_string()))?;
         tasks.push(Task {
             id: format!("{EVALRUN_CORE}/sql/{name}"),
             suite: EVALRUN_CORE.into(),

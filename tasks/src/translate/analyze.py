@@ -196,7 +196,8 @@ def evaluate(node, env, entry_point):
     if entry_point in used:
         raise SelfComparison()
     try:
-        return eval(compile(ast.Expression(node), "<test>", "eval"), {"__builtins__": SAFE_BUILTINS}, env)
+        # One namespace, so that comprehensions see the test's names too.
+        return eval(compile(ast.Expression(node), "<test>", "eval"), {**env, "__builtins__": SAFE_BUILTINS})
     except Exception as e:
         raise Untranslatable(f"cannot evaluate `{ast.unparse(node)}`: {type(e).__name__}: {e}")
 

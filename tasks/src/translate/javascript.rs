@@ -18,7 +18,14 @@ impl Target for JavaScript {
 
     fn literal(&self, ty: &Type, value: &Value) -> Result<String, String> {
         Ok(match ty {
-            Type::Int => int(value)?.to_string(),
+            Type::Int => {
+                let n = int(value)?;
+                // A JavaScript number holds integers exactly only up to 2^53.
+                if n.unsigned_abs() > 1 << 53 {
+                    return Err(format!("the integer {n} is beyond 2^53, which JavaScript numbers cannot hold exactly"));
+                }
+                n.to_string()
+            }
             Type::Float => float(value)?,
             Type::Str => serde_json::to_string(string(value)?).map_err(|e| e.to_string())?,
             Type::Bool => value.as_bool().ok_or_else(|| format!("{value} is not a bool"))?.to_string(),

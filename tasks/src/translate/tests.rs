@@ -76,6 +76,8 @@ fn untranslatable_types_are_refused_with_a_reason() {
     p.returns = Type::Tuple(vec![Type::Int, Type::Int, Type::Int]);
     let err = translate(&java::Java, &p).unwrap_err();
     assert!(err.contains("3-tuple"), "{err}");
+    let err = javascript::JavaScript.literal(&Type::Int, &json!(9007199254740993i64)).unwrap_err();
+    assert!(err.contains("2^53"), "{err}");
     p.params[2].ty = Type::Dict(Box::new(Type::Float), Box::new(Type::Int));
     let err = translate(&rust::Rust, &p).unwrap_err();
     assert!(err.contains("float keys"), "{err}");

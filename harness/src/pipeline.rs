@@ -208,7 +208,7 @@ fn generate_one(
     };
     match backend.generate(&request, &mut |_| ControlFlow::Continue(())) {
         Ok(generation) => {
-            record.completion = completion_from(template, &generation.text, &task.entry_point);
+            record.completion = completion_from(template, &generation.text, task);
             record.raw = Some(generation.text);
             record.finish = Some(generation.finish);
             record.generation = Some(generation.stats);

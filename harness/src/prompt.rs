@@ -2,7 +2,8 @@
 //! with a chat template) get [`PromptTemplate::instruct_v1`]; base models get
 //! [`PromptTemplate::completion_v1`].
 
-use evalrun_core::{ChatMessage, GenerationRequest, Prompt, SamplingParams, Task};
+use crate::languages;
+use evalrun_core::{ChatMessage, GenerationRequest, Language, Prompt, SamplingParams, Task};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,25 +57,42 @@ impl PromptTemplate {
         }
     }
 
+    /// The request for a task. The template's text is written for Python; for another
+    /// language, "Python" and the `python` fence become that language's name and fence, and a
+    /// base model stops where that language's function ends.
     pub fn request(&self, task: &Task, sampling: SamplingParams) -> GenerationRequest {
+        let fence = languages::fence_tag(task.language);
         let prompt = match &self.style {
             PromptStyle::Instruct { instruction, response_prefix } => Prompt::Chat {
                 messages: vec![ChatMessage::new(
                     "user",
-                    format!("{instruction}\n```python\n{}\n```\n", task.prompt.trim_end()),
+                    format!("{}\n```{fence}\n{}\n```\n", localize(instruction, task.language), task.prompt.trim_end()),
                 )],
-                assistant_prefix: response_prefix.clone(),
+                assistant_prefix: localize(response_prefix, task.language),
             },
             PromptStyle::Completion => Prompt::Completion(task.prompt.clone()),
         };
-        GenerationRequest { prompt, stop: self.stop.clone(), sampling }
+        let stop = match (&self.style, languages::toolchain(task.language)) {
+            (PromptStyle::Completion, Some(toolchain)) => toolchain.completion_stops(),
+            _ => self.stop.clone(),
+        };
+        GenerationRequest { prompt, stop, sampling }
     }
+}
+
+/// A template text for `language`: Python's name and fence replaced by the language's.
+fn localize(text: &str, language: Language) -> String {
+    if language == Language::Python {
+        return text.to_string();
+    }
+    text.replace("```python", &format!("```{}", languages::fence_tag(language)))
+        .replace("Python", languages::display_name(language))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use evalrun_core::{Language, TaskKind};
+    use evalrun_core::TaskKind;
 
     fn task() -> Task {
         Task {
@@ -98,6 +116,21 @@ mod tests {
         assert!(messages[0].content.contains("```python\ndef f(x):\n    \"\"\"Double x.\"\"\"\n```"));
         assert!(assistant_prefix.ends_with("```python\n"));
         assert_eq!(req.stop, vec!["\n```".to_string()]);
+    }
+
+    #[test]
+    fn instruct_request_speaks_the_tasks_language() {
+        let mut t = task();
+        t.language = Language::Cpp;
+        t.prompt = "long f(long x) {\n".into();
+        let req = PromptTemplate::instruct_v1().request(&t, SamplingParams::default());
+        let Prompt::Chat { messages, assistant_prefix } = req.prompt else { panic!("not a chat prompt") };
+        assert!(messages[0].content.starts_with("Please provide a self-contained C++ script"), "{}", messages[0].content);
+        assert!(messages[0].content.contains("```cpp\nlong f(long x) {\n```"));
+        assert!(assistant_prefix.ends_with("C++ script with a self-contained function that solves the problem and passes corresponding tests:\n```cpp\n"));
+        assert_eq!(req.stop, vec!["\n```".to_string()]);
+        let req = PromptTemplate::completion_v1().request(&t, SamplingParams::default());
+        assert_eq!(req.stop, vec!["\n}".to_string()]);
     }
 
     #[test]

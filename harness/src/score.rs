@@ -43,7 +43,8 @@ pub fn pass_at_k(n: u32, c: u32, k: u32) -> Option<f64> {
 ///   none has; `peak_rss_bytes`: the largest over those records;
 /// - `mean_exec_s`: the mean of `verdict.exec_s` over all records.
 ///
-/// Records are taken as they are: a sample that appears twice counts twice.
+/// Records are taken as they are: a sample that appears twice counts twice. `breakdown` holds
+/// the same scores per suite, language and kind ([`crate::breakdown::breakdown`]).
 pub fn summarize(records: &[SampleRecord], suite: &str) -> RunSummary {
     // Groups in order of first appearance; within a group, tasks in order of first appearance.
     let mut groups: Vec<Group> = Vec::new();
@@ -56,7 +57,11 @@ pub fn summarize(records: &[SampleRecord], suite: &str) -> RunSummary {
         });
         groups[index].add(record);
     }
-    RunSummary { schema: SUMMARY_SCHEMA, models: groups.into_iter().map(|g| g.finish(suite)).collect() }
+    RunSummary {
+        schema: SUMMARY_SCHEMA,
+        models: groups.into_iter().map(|g| g.finish(suite)).collect(),
+        breakdown: crate::breakdown::breakdown(records),
+    }
 }
 
 /// Running totals of one `(model, backend)` pair.
@@ -404,6 +409,6 @@ mod tests {
 
     #[test]
     fn summarize_empty() {
-        assert_eq!(summarize(&[], "humaneval"), RunSummary { schema: 1, models: vec![] });
+        assert_eq!(summarize(&[], "humaneval"), RunSummary { schema: 1, models: vec![], breakdown: vec![] });
     }
 }

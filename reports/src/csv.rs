@@ -326,7 +326,7 @@ mod tests {
 
     #[test]
     fn empty_summary_is_a_header() {
-        let text = CsvExporter.render(&RunSummary { schema: 1, models: vec![] }).unwrap();
+        let text = CsvExporter.render(&RunSummary { schema: 1, models: vec![], breakdown: vec![] }).unwrap();
         let (header, rows) = parse(&text);
         assert_eq!(header.len(), 13);
         assert!(rows.is_empty());

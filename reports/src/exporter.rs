@@ -1,8 +1,8 @@
 //! The [`Exporter`] trait, the lists of exporters, and the atomic writing of their files.
 
 use crate::{
-    charts, CsvExporter, HtmlExporter, JsonExporter, JunitExporter, Leaderboard, MarkdownExporter,
-    ReportError,
+    charts, BreakdownCsvExporter, CsvExporter, HtmlExporter, JsonExporter, JunitExporter, Leaderboard,
+    MarkdownExporter, ReportError,
 };
 use evalrun_core::RunSummary;
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,9 +21,9 @@ pub trait Exporter<Input: ?Sized = RunSummary> {
     fn render(&self, input: &Input) -> Result<String, ReportError>;
 }
 
-/// Every exporter of a run's summary, in a fixed order: JSON, CSV, Markdown.
+/// Every exporter, in a fixed order: JSON, CSV, Markdown, then the per-language CSV.
 pub fn all_exporters() -> Vec<Box<dyn Exporter>> {
-    vec![Box::new(JsonExporter), Box::new(CsvExporter), Box::new(MarkdownExporter)]
+    vec![Box::new(JsonExporter), Box::new(CsvExporter), Box::new(MarkdownExporter), Box::new(BreakdownCsvExporter)]
 }
 
 /// Every exporter of a leaderboard, in a fixed order: HTML, JSON, CSV, Markdown, JUnit XML.
@@ -130,8 +130,8 @@ mod tests {
         let exporters = all_exporters();
         let names: Vec<_> = exporters.iter().map(|e| e.name()).collect();
         let files: Vec<_> = exporters.iter().map(|e| e.file_name()).collect();
-        assert_eq!(names, ["json", "csv", "markdown"]);
-        assert_eq!(files, ["summary.json", "summary.csv", "summary.md"]);
+        assert_eq!(names, ["json", "csv", "markdown", "languages-csv"]);
+        assert_eq!(files, ["summary.json", "summary.csv", "summary.md", "summary-languages.csv"]);
         let exporters = leaderboard_exporters();
         let names: Vec<_> = exporters.iter().map(|e| e.name()).collect();
         let files: Vec<_> = exporters.iter().map(|e| e.file_name()).collect();
@@ -147,8 +147,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let summary = sample_summary();
         let paths = write_all(&summary, dir.path()).unwrap();
-        let expected: Vec<PathBuf> =
-            ["summary.json", "summary.csv", "summary.md"].iter().map(|f| dir.path().join(f)).collect();
+        let expected: Vec<PathBuf> = ["summary.json", "summary.csv", "summary.md", "summary-languages.csv"]
+            .iter()
+            .map(|f| dir.path().join(f))
+            .collect();
         assert_eq!(paths, expected);
         for (path, exporter) in paths.iter().zip(all_exporters()) {
             let text = std::fs::read_to_string(path).unwrap();
@@ -160,7 +162,7 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         names.sort();
-        assert_eq!(names, ["summary.csv", "summary.json", "summary.md"]);
+        assert_eq!(names, ["summary-languages.csv", "summary.csv", "summary.json", "summary.md"]);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -175,7 +177,7 @@ mod tests {
             }
         }
         // Writing again replaces the files.
-        let empty = RunSummary { schema: 1, models: vec![] };
+        let empty = RunSummary { schema: 1, models: vec![], breakdown: vec![] };
         write_all(&empty, dir.path()).unwrap();
         let back: RunSummary =
             serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();

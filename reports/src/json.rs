@@ -73,7 +73,7 @@ mod tests {
 
     #[test]
     fn round_trips_empty() {
-        let summary = RunSummary { schema: 1, models: vec![] };
+        let summary = RunSummary { schema: 1, models: vec![], breakdown: vec![] };
         let back: RunSummary = serde_json::from_str(&JsonExporter.render(&summary).unwrap()).unwrap();
         assert_eq!(back, summary);
     }

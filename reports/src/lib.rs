@@ -9,6 +9,7 @@
 //! - [`compare`] and [`gate`]: what changed between two runs, and whether a candidate regressed.
 //! - [`stats`]: the intervals and tests they rest on.
 
+mod breakdown;
 pub mod charts;
 pub mod compare;
 mod csv;
@@ -27,6 +28,7 @@ mod run;
 pub mod stats;
 
 pub use crate::csv::CsvExporter;
+pub use breakdown::BreakdownCsvExporter;
 pub use error::ReportError;
 pub use exporter::{all_exporters, leaderboard_exporters, write_all, write_report, Exporter};
 pub use html::HtmlExporter;
@@ -192,6 +194,7 @@ pub(crate) mod test_support {
                     mean_exec_s: 0.5,
                 },
             ],
+            breakdown: vec![],
         }
     }
 }

@@ -18,7 +18,8 @@ const STATUS_ORDER: [Status; 5] =
 /// pass@1 as a percentage, pass@k for each model's largest `k` (the column is left out when no
 /// model has more than one sample per task), the status counts, mean TTFT in milliseconds, mean
 /// generation and prompt throughput in tokens per second, and peak memory in MiB. A missing value
-/// is `—`.
+/// is `—`. When a model ran more than one suite, language or kind, a second table gives its
+/// scores per suite, language and kind.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MarkdownExporter;
 
@@ -85,6 +86,9 @@ impl Exporter for MarkdownExporter {
                 number(m.peak_rss_bytes.map(mib), 1),
             ]);
             push_row(&mut out, &cells);
+        }
+        if let Some(table) = crate::breakdown::markdown_table(summary) {
+            out.push_str(&table);
         }
         Ok(out)
     }
@@ -331,7 +335,7 @@ mod tests {
 
     #[test]
     fn empty_summary_is_a_header() {
-        let text = MarkdownExporter.render(&RunSummary { schema: 1, models: vec![] }).unwrap();
+        let text = MarkdownExporter.render(&RunSummary { schema: 1, models: vec![], breakdown: vec![] }).unwrap();
         assert_eq!(text.lines().count(), 2);
     }
 }

@@ -7,7 +7,7 @@ use evalrun_core::{SampleRecord, SamplingParams, Task};
 use evalrun_harness::manifest::{Machine, ModelManifest, RunManifest};
 use evalrun_harness::pipeline::Plan;
 use evalrun_harness::sandbox::{Layers, Limits, Protections, WorkerCommand};
-use evalrun_tasks::Corpus;
+use evalrun_tasks::{Corpus, Selector};
 use std::path::{Path, PathBuf};
 
 /// The selected tasks and the corpus version they come from.
@@ -17,19 +17,21 @@ pub struct Selection {
 }
 
 pub fn select_tasks(args: &ExecArgs) -> Result<Selection> {
-    let corpus = match &args.tasks_dir {
+    let corpus = load_corpus(args.tasks_dir.as_deref())?;
+    let selector = Selector::parse(&args.suite, args.language.as_deref(), args.limit)?;
+    let selected = corpus.select(&selector)?;
+    if selected.tasks.is_empty() {
+        bail!("--suite {} selects no tasks{}", args.suite, args.language.as_deref().map(|l| format!(" in {l}")).unwrap_or_default());
+    }
+    Ok(Selection { tasks: selected.tasks, corpus_version: selected.corpus_version })
+}
+
+/// The built-in corpus, or the suites of `--tasks-dir`.
+pub fn load_corpus(tasks_dir: Option<&Path>) -> Result<Corpus> {
+    Ok(match tasks_dir {
         Some(dir) => Corpus::load_dir(dir)?,
         None => Corpus::builtin()?,
-    };
-    let suite = corpus.suite(&args.suite)?;
-    let mut tasks = suite.tasks.clone();
-    if let Some(limit) = args.limit {
-        tasks.truncate(limit);
-    }
-    if tasks.is_empty() {
-        bail!("suite `{}` selects no tasks", args.suite);
-    }
-    Ok(Selection { tasks, corpus_version: suite.version.clone() })
+    })
 }
 
 pub fn plan(args: &ExecArgs, tasks: Vec<Task>, samples: u32, sampling: SamplingParams) -> Result<Plan> {
@@ -95,7 +97,7 @@ pub fn out_dir(args: &ExecArgs) -> Result<PathBuf> {
                 .replace('T', "-")
                 .trim_end_matches('Z')
                 .to_string();
-            PathBuf::from("runs").join(format!("{}-{stamp}", args.suite))
+            PathBuf::from("runs").join(format!("{}-{stamp}", args.suite.replace(',', "+")))
         }
     };
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;

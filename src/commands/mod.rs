@@ -10,6 +10,8 @@ mod run;
 mod sandbox;
 mod score;
 mod tasks;
+mod tasks_check;
+mod tasks_import;
 pub mod worker;
 
 use crate::cli::Command;
@@ -20,7 +22,7 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::main(args),
         Command::Score(args) => score::main(args),
         Command::Models { command } => models::main(command).map(|()| ExitCode::SUCCESS),
-        Command::Tasks { command } => tasks::main(command).map(|()| ExitCode::SUCCESS),
+        Command::Tasks { command } => tasks::main(command),
         Command::Sandbox { command } => sandbox::main(command).map(|()| ExitCode::SUCCESS),
         Command::Bench { command } => bench::main(command).map(|()| ExitCode::SUCCESS),
         Command::Report(args) => report::main(args),

@@ -1,63 +1,84 @@
-//! `evalrun tasks ...`
+//! `evalrun tasks ...`: list, check and import the corpus.
 
+use super::common::load_corpus;
 use crate::cli::TasksCommand;
-use anyhow::{bail, Context, Result};
-use evalrun_tasks::{import, Corpus};
+use anyhow::Result;
+use evalrun_tasks::{Corpus, Selector};
 use std::io::Write;
+use std::process::ExitCode;
 
-pub fn main(command: TasksCommand) -> Result<()> {
+pub fn main(command: TasksCommand) -> Result<ExitCode> {
     match command {
-        TasksCommand::List { suite, json } => match list(suite.as_deref(), json) {
-            // `evalrun tasks list | head` is fine.
-            Err(e)
-                if e.downcast_ref::<std::io::Error>()
-                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
-            {
-                Ok(())
+        TasksCommand::List { suite, language, json, tasks_dir } => {
+            let corpus = load_corpus(tasks_dir.as_deref())?;
+            let selector = Selector::parse(&suite, language.as_deref(), None)?;
+            match list(&corpus, &selector, json) {
+                // `evalrun tasks list | head` is fine.
+                Err(e)
+                    if e.downcast_ref::<std::io::Error>()
+                        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+                {
+                    Ok(ExitCode::SUCCESS)
+                }
+                other => other.map(|()| ExitCode::SUCCESS),
             }
-            other => other,
-        },
+        }
+        TasksCommand::Check { suite, language, limit, timeout, workers, verbose, tasks_dir } => {
+            let corpus = load_corpus(tasks_dir.as_deref())?;
+            let selector = Selector::parse(&suite, language.as_deref(), limit)?;
+            super::tasks_check::main(&corpus, &selector, timeout, workers, verbose)
+        }
         TasksCommand::Import { suite, from, out } => {
-            let tasks = match suite.as_str() {
-                "humaneval" => import::humaneval(&from)?,
-                other => bail!("no importer for suite `{other}` (known: humaneval)"),
-            };
-            let mut text = String::new();
-            for task in &tasks {
-                text.push_str(&serde_json::to_string(task)?);
-                text.push('\n');
-            }
-            std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
-            println!("imported {} tasks of {suite} into {}", tasks.len(), out.display());
-            Ok(())
+            super::tasks_import::main(&suite, from, out).map(|()| ExitCode::SUCCESS)
         }
     }
 }
 
-fn list(suite: Option<&str>, json: bool) -> Result<()> {
-    let corpus = Corpus::builtin()?;
+fn list(corpus: &Corpus, selector: &Selector, json: bool) -> Result<()> {
+    let selected = corpus.select(selector)?;
     let mut out = std::io::stdout().lock();
-    for s in &corpus.suites {
-        if suite.is_some_and(|name| name != s.name) {
+    if !json {
+        writeln!(out, "{:<40} {:<15} {:<10} {:<12} {:<10} {:<16} ORIGIN", "ID", "SUITE", "LANGUAGE", "KIND", "DIFFICULTY", "CATEGORY")?;
+    }
+    for t in &selected.tasks {
+        if json {
+            let row = serde_json::json!({
+                "id": t.id, "suite": t.suite, "language": t.language, "kind": t.kind,
+                "difficulty": t.difficulty, "category": t.category, "origin": t.origin,
+            });
+            writeln!(out, "{row}")?;
+        } else {
+            let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+            writeln!(
+                out,
+                "{:<40} {:<15} {:<10} {:<12} {:<10} {:<16} {}",
+                t.id,
+                t.suite,
+                t.language.as_str(),
+                t.kind.as_str(),
+                dash(&t.difficulty),
+                dash(&t.category),
+                dash(&t.origin)
+            )?;
+        }
+    }
+    // The problems a translation left out, so that nothing is silently missing.
+    for suite in &corpus.suites {
+        let wanted = selector.suites.is_empty() || selector.suites.contains(&suite.name);
+        let language = suite.tasks.first().map(|t| t.language);
+        let language_ok = selector.languages.is_empty() || language.is_some_and(|l| selector.languages.contains(&l));
+        if !wanted || !language_ok || suite.excluded.is_empty() {
             continue;
         }
-        for t in &s.tasks {
-            let difficulty = t.difficulty.as_deref().unwrap_or("-");
+        if !json {
+            writeln!(out, "\n{} problems left out of {} (not translatable faithfully):", suite.excluded.len(), suite.name)?;
+        }
+        for e in &suite.excluded {
             if json {
-                let row = serde_json::json!({
-                    "id": t.id, "suite": t.suite, "language": t.language, "kind": t.kind, "difficulty": t.difficulty,
-                });
+                let row = serde_json::json!({"suite": suite.name, "language": language, "origin": e.origin, "excluded": e.reason});
                 writeln!(out, "{row}")?;
             } else {
-                writeln!(
-                    out,
-                    "{:<20} {:<12} {:<10} {:<6} {}",
-                    t.id,
-                    t.suite,
-                    t.language.as_str(),
-                    t.kind.as_str(),
-                    difficulty
-                )?;
+                writeln!(out, "{:<16} {:<15} excluded: {}", e.origin, suite.name, e.reason)?;
             }
         }
     }

@@ -1,3 +1,4 @@
+use crate::translated::{parse_exclusions, Exclusion};
 use crate::CorpusError;
 use evalrun_core::Task;
 use sha2::{Digest, Sha256};
@@ -7,9 +8,36 @@ use std::path::Path;
 /// Version of the task file format. Bump it when a field changes meaning.
 pub const FORMAT_VERSION: u32 = 2;
 
-/// The suites compiled into evalrun: name, file name, contents.
-const BUILTIN: &[(&str, &str, &str)] =
-    &[("humaneval", "humaneval.jsonl", include_str!("../suites/humaneval.jsonl"))];
+/// The suites compiled into evalrun: name, file name, contents, and for translations the
+/// problems left out (`<name>.excluded.tsv`).
+const BUILTIN: &[(&str, &str, &str, Option<&str>)] = &[
+    ("humaneval", "humaneval.jsonl", include_str!("../suites/humaneval.jsonl"), None),
+    (
+        "humaneval-js",
+        "humaneval-js.jsonl",
+        include_str!("../suites/humaneval-js.jsonl"),
+        Some(include_str!("../suites/humaneval-js.excluded.tsv")),
+    ),
+    (
+        "humaneval-cpp",
+        "humaneval-cpp.jsonl",
+        include_str!("../suites/humaneval-cpp.jsonl"),
+        Some(include_str!("../suites/humaneval-cpp.excluded.tsv")),
+    ),
+    (
+        "humaneval-rs",
+        "humaneval-rs.jsonl",
+        include_str!("../suites/humaneval-rs.jsonl"),
+        Some(include_str!("../suites/humaneval-rs.excluded.tsv")),
+    ),
+    (
+        "humaneval-java",
+        "humaneval-java.jsonl",
+        include_str!("../suites/humaneval-java.jsonl"),
+        Some(include_str!("../suites/humaneval-java.excluded.tsv")),
+    ),
+    ("evalrun-core", "evalrun-core.jsonl", include_str!("../suites/evalrun-core.jsonl"), None),
+];
 
 /// One suite: its tasks and a version derived from its exact contents.
 #[derive(Debug, Clone)]
@@ -18,6 +46,8 @@ pub struct Suite {
     pub tasks: Vec<Task>,
     /// `<name>@<format>-<first 12 hex of sha256 of the file>`: any edit to a task changes it.
     pub version: String,
+    /// Problems of the source left out of a translated suite, with the reason.
+    pub excluded: Vec<Exclusion>,
 }
 
 /// The loaded corpus.
@@ -30,8 +60,12 @@ impl Corpus {
     /// The suites shipped with evalrun.
     pub fn builtin() -> Result<Corpus, CorpusError> {
         let mut corpus = Corpus::default();
-        for (name, file, text) in BUILTIN {
-            corpus.push(parse_suite(name, &format!("tasks/suites/{file}"), text)?)?;
+        for (name, file, text, excluded) in BUILTIN {
+            let mut suite = parse_suite(name, &format!("tasks/suites/{file}"), text)?;
+            if let Some(tsv) = excluded {
+                suite.excluded = parse_exclusions(&format!("tasks/suites/{name}.excluded.tsv"), tsv)?;
+            }
+            corpus.push(suite)?;
         }
         Ok(corpus)
     }
@@ -50,9 +84,24 @@ impl Corpus {
             let text = std::fs::read_to_string(&path)
                 .map_err(|source| CorpusError::Io { path: path.clone(), source })?;
             let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            corpus.push(parse_suite(&name, &path.display().to_string(), &text)?)?;
+            let mut suite = parse_suite(&name, &path.display().to_string(), &text)?;
+            let excluded = path.with_extension("excluded.tsv");
+            if excluded.is_file() {
+                let tsv = std::fs::read_to_string(&excluded)
+                    .map_err(|source| CorpusError::Io { path: excluded.clone(), source })?;
+                suite.excluded = parse_exclusions(&excluded.display().to_string(), &tsv)?;
+            }
+            corpus.push(suite)?;
         }
         Ok(corpus)
+    }
+
+    /// One suite file, named after the file.
+    pub fn load_file(path: &Path) -> Result<Vec<Task>, CorpusError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| CorpusError::Io { path: path.to_path_buf(), source })?;
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        Ok(parse_suite(&name, &path.display().to_string(), &text)?.tasks)
     }
 
     fn push(&mut self, suite: Suite) -> Result<(), CorpusError> {
@@ -120,7 +169,12 @@ pub fn parse_suite(name: &str, file: &str, text: &str) -> Result<Suite, CorpusEr
         tasks.push(task);
     }
     let digest = hex::encode(Sha256::digest(text.as_bytes()));
-    Ok(Suite { name: name.to_string(), tasks, version: format!("{name}@{FORMAT_VERSION}-{}", &digest[..12]) })
+    Ok(Suite {
+        name: name.to_string(),
+        tasks,
+        version: format!("{name}@{FORMAT_VERSION}-{}", &digest[..12]),
+        excluded: Vec::new(),
+    })
 }
 
 fn is_identifier(s: &str) -> bool {

@@ -11,6 +11,12 @@ pub enum CorpusError {
     BadField { file: String, line: usize, field: &'static str, reason: String },
     #[error("unknown suite `{0}` (known: {1})")]
     UnknownSuite(String, String),
+    #[error("unknown language `{0}` (known: {1})")]
+    UnknownLanguage(String, String),
+    #[error("translation: the Python analyzer failed: {0}")]
+    Analyzer(String),
+    #[error("{file}: {reason}")]
+    Spec { file: String, reason: String },
     #[error("cannot read {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
 }

@@ -1,0 +1,48 @@
+//! C++17, compiled by g++.
+
+use super::source::{self, Syntax};
+use super::{build_limits, fenced_code, run_limits, seeded, Toolchain};
+use crate::sandbox::command::{Job, Step};
+use crate::sandbox::Limits;
+use evalrun_core::{Language, Task};
+
+pub struct Cpp;
+
+impl Toolchain for Cpp {
+    fn language(&self) -> Language {
+        Language::Cpp
+    }
+
+    fn job(&self, task: &Task, completion: &str, limits: &Limits) -> Job {
+        let defines = source::c_definition(completion, Syntax::C, &task.entry_point).is_some();
+        let program = source::assemble(&task.prompt, completion, &task.test, defines);
+        seeded(task)
+            .file("main.cpp", program)
+            .step(
+                Step::new("compile", ["g++", "-std=c++17", "-O0", "-o", "main", "main.cpp"])
+                    .limits(build_limits(limits)),
+            )
+            .step(Step::new("run", ["./main"]).limits(run_limits(limits, 0.0)))
+    }
+
+    fn extract(&self, answer: &str, entry_point: &str) -> String {
+        let code = fenced_code(answer, &["cpp", "c++", "cc", "cxx", "c", "hpp", "h"], entry_point);
+        // The tests bring their own `main`.
+        match source::c_definition(&code, Syntax::C, "main") {
+            Some(main) => source::remove(&code, main),
+            None => code,
+        }
+    }
+
+    fn completion_stops(&self) -> Vec<String> {
+        vec!["\n}".into()]
+    }
+
+    fn close_continuation(&self, generated: &str) -> String {
+        format!("{generated}\n}}\n")
+    }
+
+    fn failing_stub(&self) -> Option<&'static str> {
+        Some("    std::exit(1);\n}\n")
+    }
+}

@@ -28,7 +28,12 @@ pub enum Command {
     },
     /// Internal: a sandbox worker process (started by evalrun itself).
     #[command(name = "__worker", hide = true)]
-    Worker { language: String },
+    Worker {
+        language: String,
+        /// Isolation layers (default: `EVALRUN_SANDBOX_LAYERS`, or all).
+        #[arg(long)]
+        layers: Option<String>,
+    },
 }
 
 /// Options shared by everything that executes samples.

@@ -10,8 +10,8 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     // The sandbox worker speaks a protocol on stdout: keep it free of anything else.
-    if let cli::Command::Worker { language } = &cli.command {
-        return match commands::worker::main(language) {
+    if let cli::Command::Worker { language, layers } = &cli.command {
+        return match commands::worker::main(language, layers.as_deref()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("evalrun worker: {e}");

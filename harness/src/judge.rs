@@ -36,6 +36,9 @@ impl Judge {
                 let (solution, check) = task.check_program_parts(completion);
                 self.python.run_checked(&solution, &check, &self.limits.with_overrides(&task.limits)).into()
             }
+            (TaskKind::TestWriting, Language::Python) => {
+                crate::testwriting::judge(&mut self.python, task, completion, &self.limits)
+            }
             (kind, language) => Verdict {
                 status: Status::Failed,
                 detail: format!(

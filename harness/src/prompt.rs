@@ -2,7 +2,7 @@
 //! with a chat template) get [`PromptTemplate::instruct_v1`]; base models get
 //! [`PromptTemplate::completion_v1`].
 
-use evalrun_core::{ChatMessage, GenerationRequest, Prompt, SamplingParams, Task};
+use evalrun_core::{ChatMessage, GenerationRequest, Prompt, SamplingParams, Task, TaskKind};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,6 +57,9 @@ impl PromptTemplate {
     }
 
     pub fn request(&self, task: &Task, sampling: SamplingParams) -> GenerationRequest {
+        if task.kind == TaskKind::TestWriting {
+            return crate::testwriting::prompt::request(self, task, sampling);
+        }
         let prompt = match &self.style {
             PromptStyle::Instruct { instruction, response_prefix } => Prompt::Chat {
                 messages: vec![ChatMessage::new(
@@ -74,7 +77,7 @@ impl PromptTemplate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use evalrun_core::{Language, TaskKind};
+    use evalrun_core::Language;
 
     fn task() -> Task {
         Task {

@@ -1,10 +1,13 @@
 //! One module per subcommand.
 
 mod common;
+mod gen_tests;
 mod models;
 mod run;
 mod score;
 mod tasks;
+mod tasks_check;
+mod tasks_mutate;
 pub mod worker;
 
 use crate::cli::Command;
@@ -15,7 +18,8 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::main(args),
         Command::Score(args) => score::main(args),
         Command::Models { command } => models::main(command).map(|()| ExitCode::SUCCESS),
-        Command::Tasks { command } => tasks::main(command).map(|()| ExitCode::SUCCESS),
+        Command::Tasks { command } => tasks::main(command),
+        Command::GenTests(args) => gen_tests::main(args),
         Command::Worker { language, layers } => {
             worker::main(&language, layers.as_deref()).map(|()| ExitCode::SUCCESS).map_err(anyhow::Error::msg)
         }

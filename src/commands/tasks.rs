@@ -4,10 +4,12 @@ use crate::cli::TasksCommand;
 use anyhow::{bail, Context, Result};
 use evalrun_tasks::{import, Corpus};
 use std::io::Write;
+use std::process::ExitCode;
 
-pub fn main(command: TasksCommand) -> Result<()> {
+pub fn main(command: TasksCommand) -> Result<ExitCode> {
+    let done = |r: Result<()>| r.map(|()| ExitCode::SUCCESS);
     match command {
-        TasksCommand::List { suite, json } => match list(suite.as_deref(), json) {
+        TasksCommand::List { suite, json } => done(match list(suite.as_deref(), json) {
             // `evalrun tasks list | head` is fine.
             Err(e)
                 if e.downcast_ref::<std::io::Error>()
@@ -16,7 +18,7 @@ pub fn main(command: TasksCommand) -> Result<()> {
                 Ok(())
             }
             other => other,
-        },
+        }),
         TasksCommand::Import { suite, from, out } => {
             let tasks = match suite.as_str() {
                 "humaneval" => import::humaneval(&from)?,
@@ -29,7 +31,13 @@ pub fn main(command: TasksCommand) -> Result<()> {
             }
             std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
             println!("imported {} tasks of {suite} into {}", tasks.len(), out.display());
-            Ok(())
+            Ok(ExitCode::SUCCESS)
+        }
+        TasksCommand::Mutate { from, out, report, workers, timeout } => {
+            super::tasks_mutate::main(&from, &out, report, workers, timeout).map(|()| ExitCode::SUCCESS)
+        }
+        TasksCommand::Check { suite, tasks_dir, workers, timeout } => {
+            super::tasks_check::main(suite.as_deref(), tasks_dir.as_deref(), workers, timeout)
         }
     }
 }

@@ -203,14 +203,15 @@ def select(mutants, limit, salt):
     return picked
 
 
-def mutants_json(source, limit, salt):
-    """`select(candidates(source), limit, salt)` as JSON, for the Rust side. `limit` 0: all."""
+def mutants(source, limit, salt):
+    """What evalrun asks for: how many candidates the module has, and the selected ones
+    (`limit` 0: all of them)."""
     found = candidates(source)
-    return json.dumps(select(found, limit, salt) if limit else found)
+    return {"candidates": len(found), "selected": select(found, limit, salt) if limit else found}
 
 
 if __name__ == "__main__":
     path = sys.argv[1]
     with open(path, encoding="utf-8") as f:
         src = f.read()
-    print(mutants_json(src, int(sys.argv[2]) if len(sys.argv) > 2 else 0, path))
+    print(json.dumps(mutants(src, int(sys.argv[2]) if len(sys.argv) > 2 else 0, path), indent=1))

@@ -42,6 +42,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Does a candidate run hold against a baseline? Exit 0: holds, 1: regressed, 2: bad input.
     Gate(GateArgs),
+    /// Write pytest tests for a Python module with a model; keep those that pass.
+    GenTests(GenTestsArgs),
     /// Internal: a sandbox worker process (started by evalrun itself).
     #[command(name = "__worker", hide = true)]
     Worker {
@@ -143,6 +145,47 @@ pub enum ModelsCommand {
     Path { id: String },
 }
 
+#[derive(Args)]
+pub struct GenTestsArgs {
+    /// The Python module to write tests for.
+    pub file: PathBuf,
+    /// Model id (see `evalrun models list`).
+    #[arg(long)]
+    pub model: String,
+    /// Backend to generate with.
+    #[arg(long, default_value = "llamacpp")]
+    pub backend: String,
+    /// Also run the kept tests against mutants of the module and report the mutation score.
+    #[arg(long)]
+    pub mutate: bool,
+    /// With --mutate: most mutants to run (0: all).
+    #[arg(long, default_value_t = 40)]
+    pub mutants: usize,
+    /// Where to write the tests (default: `test_<module>.py` beside the module).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Overwrite --out if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Most tokens generated per public function or class.
+    #[arg(long, default_value_t = 640)]
+    pub max_tokens: u32,
+    /// Sampling temperature; 0 is greedy.
+    #[arg(long, default_value_t = 0.0)]
+    pub temperature: f32,
+    #[arg(long, default_value_t = 1234)]
+    pub seed: u64,
+    /// Generation threads (default: number of cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Context window in tokens.
+    #[arg(long, default_value_t = 4096)]
+    pub ctx: u32,
+    /// Wall-clock limit of each pytest run, seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub timeout: f64,
+}
+
 #[derive(Subcommand)]
 pub enum TasksCommand {
     /// List tasks: id, suite, language, kind, difficulty, category, origin; then the problems
@@ -200,6 +243,25 @@ pub enum TasksCommand {
         /// Where to write the suite file (default: `tasks/suites/<suite>.jsonl`).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Rebuild the test-writing suite from its sources: generate each module's mutants, drop
+    /// those its own suite does not kill, write the suite file and the mutants report.
+    Mutate {
+        /// The sources: `tasks.toml`, the modules and their suites.
+        #[arg(long, default_value = "tasks/testwriting")]
+        from: PathBuf,
+        /// Where to write the suite file.
+        #[arg(long, default_value = "tasks/suites/evalrun-testwriting.jsonl")]
+        out: PathBuf,
+        /// Where to write the report of dropped and kept mutants (default: `<from>/MUTANTS.md`).
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Sandbox workers running in parallel (default: number of cores).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Wall-clock limit of each pytest run, seconds.
+        #[arg(long, default_value_t = 10.0)]
+        timeout: f64,
     },
 }
 

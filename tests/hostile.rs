@@ -12,7 +12,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 fn worker_with(layers: Option<Layers>) -> PythonWorker {
-    let mut cmd = WorkerCommand { program: env!("CARGO_BIN_EXE_evalrun").into(), args: vec!["__worker".into(), "python".into()] };
+    let mut cmd = WorkerCommand {
+        program: env!("CARGO_BIN_EXE_evalrun").into(),
+        args: vec!["__worker".into(), "python".into()],
+    };
     if let Some(layers) = layers {
         cmd = cmd.with_layers(layers);
     }
@@ -47,7 +50,10 @@ fn processes_of(uid: u32) -> Vec<u32> {
         if status.lines().any(|l| l.starts_with("State:") && l.contains("Z (zombie)")) {
             continue;
         }
-        let real = status.lines().find(|l| l.starts_with("Uid:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u32>().ok());
+        let real = status
+            .lines()
+            .find(|l| l.starts_with("Uid:"))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<u32>().ok());
         if real == Some(uid) {
             found.push(pid);
         }
@@ -112,7 +118,11 @@ fn memory_hogs_hit_the_address_space_limit() {
 #[test]
 fn loops_and_sleepers_are_cut_at_the_deadline() {
     let mut w = worker();
-    for program in ["while True:\n    pass\n", "import time\ntime.sleep(3600)\n", "import threading\nthreading.Event().wait()\n"] {
+    for program in [
+        "while True:\n    pass\n",
+        "import time\ntime.sleep(3600)\n",
+        "import threading\nthreading.Event().wait()\n",
+    ] {
         let v = hostile(&mut w, program, &limits(0.5));
         assert_eq!(v.status, Status::TimedOut, "{program}: {v:?}");
         assert!(v.exec_s < 5.0, "{program}: {v:?}");
@@ -160,7 +170,9 @@ fn the_host_file_system_is_read_only_and_tmp_is_private() {
     }
     // /tmp is the sample's own: writes succeed there and vanish with it.
     let marker = format!("/tmp/evalrun-private-{}", std::process::id());
-    let program = format!("open('{marker}', 'w').write('x')\nimport os\nassert os.path.exists('{marker}')\nos._exit(0)\n");
+    let program = format!(
+        "open('{marker}', 'w').write('x')\nimport os\nassert os.path.exists('{marker}')\nos._exit(0)\n"
+    );
     let v = hostile(&mut w, &program, &limits(5.0));
     assert_eq!(v.status, Status::Failed, "{v:?}");
     assert!(!Path::new(&marker).exists(), "the sample's /tmp is the host's");
@@ -176,7 +188,11 @@ fn secrets_stay_unreadable() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o644)).unwrap();
     let mut w = worker();
-    let v = hostile(&mut w, &format!("assert 'hunter2' in open({:?}).read()\n", secret.display().to_string()), &limits(5.0));
+    let v = hostile(
+        &mut w,
+        &format!("assert 'hunter2' in open({:?}).read()\n", secret.display().to_string()),
+        &limits(5.0),
+    );
     let _ = std::fs::remove_file(&secret);
     assert_eq!(v.exception.as_deref(), Some("FileNotFoundError"), "{v:?}");
     let v = hostile(&mut w, "assert open('/etc/shadow').read()\n", &limits(5.0));
@@ -202,7 +218,8 @@ fn killing_the_parent_fails_and_the_worker_lives_on() {
 #[test]
 fn huge_output_costs_only_its_own_verdict() {
     let mut w = worker();
-    let program = "import sys\nfor _ in range(100):\n    sys.stdout.write('x' * (1 << 20))\nraise SystemExit(0)\n";
+    let program =
+        "import sys\nfor _ in range(100):\n    sys.stdout.write('x' * (1 << 20))\nraise SystemExit(0)\n";
     let v = hostile(&mut w, program, &limits(10.0));
     assert_eq!(v.status, Status::Failed, "{v:?}");
     // Flooding the harness's own channel does not help either.
@@ -223,7 +240,11 @@ fn background_escape(layers: Option<Layers>, marker: &str) {
     let v = hostile(&mut w, &program, &limits(5.0));
     assert_eq!(v.status, Status::Failed, "{v:?}");
     std::thread::sleep(Duration::from_millis(100));
-    assert!(processes_with(marker).is_empty(), "background processes outlived the sample: {:?}", processes_with(marker));
+    assert!(
+        processes_with(marker).is_empty(),
+        "background processes outlived the sample: {:?}",
+        processes_with(marker)
+    );
     assert!(processes_of(uid).is_empty(), "processes of the sandbox uid survive: {:?}", processes_of(uid));
 }
 
@@ -245,7 +266,10 @@ fn exits_cannot_fake_a_pass() {
         ("import sys\nsys.exit(0)\n", "0"),
         ("raise SystemExit\n", ""),
         ("import os\nos._exit(0)\n", "before its checks finished"),
-        ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\nos._exit(0)\n", "before its checks finished"),
+        (
+            "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\nos._exit(0)\n",
+            "before its checks finished",
+        ),
         ("import atexit, os\natexit.register(lambda: os._exit(0))\nraise SystemExit(0)\n", ""),
     ];
     for (program, detail) in cases {
@@ -279,8 +303,10 @@ fn the_harness_channel_cannot_be_closed_or_forged() {
 /// Checks as task checks are: `check(candidate)` after the solution. Each attack below beats
 /// its check unless the sandbox undoes it.
 const CHECK_ABS: &str = "\ndef check(candidate):\n    assert abs(candidate(2) - 4) < 1e-9\n\ncheck(square)\n";
-const CHECK_MATH: &str = "\nimport math\n\ndef check(candidate):\n    assert math.isclose(candidate(3), 9)\n\ncheck(square)\n";
-const CHECK_PLAIN: &str = "\ndef check(candidate):\n    assert candidate(2) == 4\n    return\n\ncheck(square)\n";
+const CHECK_MATH: &str =
+    "\nimport math\n\ndef check(candidate):\n    assert math.isclose(candidate(3), 9)\n\ncheck(square)\n";
+const CHECK_PLAIN: &str =
+    "\ndef check(candidate):\n    assert candidate(2) == 4\n    return\n\ncheck(square)\n";
 const WRONG: &str = "def square(x):\n    return 0\n";
 const SWALLOWED: &str = "\ndef check(candidate):\n    assert candidate(2) == 4\n\ncheck(square)\n# '''\n";
 
@@ -326,7 +352,9 @@ fn pytest_runs_are_contained_too() {
     let mut w = worker();
     let l = limits(20.0);
     let module = "def inc(x):\n    return x + 1\n";
-    let honest = PytestRequest::new().file("inc.py", module).file("test_inc.py", "from inc import inc\n\ndef test_inc():\n    assert inc(1) == 2\n");
+    let honest = PytestRequest::new()
+        .file("inc.py", module)
+        .file("test_inc.py", "from inc import inc\n\ndef test_inc():\n    assert inc(1) == 2\n");
     assert!(w.run_pytest(&honest, &l).passed());
     let attacks = [
         // Exiting before pytest reports.

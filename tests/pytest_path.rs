@@ -27,12 +27,17 @@ def test_low():\n    assert clamp(-5, 0, 10) == 0\n\n\
 def test_mid():\n    assert clamp(5, 0, 10) == 5\n\n\
 def test_wrong():\n    assert clamp(50, 0, 10) == 50\n\n\
 @pytest.mark.skip(reason='later')\ndef test_skip():\n    pass\n";
-    let request = PytestRequest::new().file("clamp.py", MODULE).file("test_clamp.py", tests).coverage(["clamp"]);
+    let request =
+        PytestRequest::new().file("clamp.py", MODULE).file("test_clamp.py", tests).coverage(["clamp"]);
     let outcome = w.run_pytest(&request, &limits());
     assert_eq!(outcome.status, Status::Failed, "{outcome:#?}");
     assert_eq!(outcome.exit_code, Some(1));
     assert!(outcome.fast_path, "{outcome:#?}");
-    assert_eq!((outcome.count("passed"), outcome.count("failed"), outcome.count("skipped")), (2, 1, 1), "{outcome:#?}");
+    assert_eq!(
+        (outcome.count("passed"), outcome.count("failed"), outcome.count("skipped")),
+        (2, 1, 1),
+        "{outcome:#?}"
+    );
     let wrong = outcome.tests.iter().find(|t| t.outcome == "failed").unwrap();
     assert_eq!(wrong.nodeid, "test_clamp.py::test_wrong");
     assert!(wrong.message.contains("assert 10 == 50"), "{wrong:#?}");
@@ -44,7 +49,10 @@ def test_wrong():\n    assert clamp(50, 0, 10) == 50\n\n\
     // Fewer tests: less coverage, all passing.
     let request = PytestRequest::new()
         .file("clamp.py", MODULE)
-        .file("test_clamp.py", "from clamp import clamp\n\ndef test_mid():\n    assert clamp(5, 0, 10) == 5\n")
+        .file(
+            "test_clamp.py",
+            "from clamp import clamp\n\ndef test_mid():\n    assert clamp(5, 0, 10) == 5\n",
+        )
         .coverage(["clamp"]);
     let outcome = w.run_pytest(&request, &limits());
     assert!(outcome.passed(), "{outcome:#?}");

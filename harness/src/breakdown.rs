@@ -71,7 +71,11 @@ pub fn breakdown(records: &[SampleRecord]) -> Vec<GroupSummary> {
                 samples: t.samples,
                 passed: t.passed,
                 pass_at_k: pass_at,
-                metrics: t.metrics.into_iter().map(|(name, (sum, n))| (name.to_string(), sum / n as f64)).collect(),
+                metrics: t
+                    .metrics
+                    .into_iter()
+                    .map(|(name, (sum, n))| (name.to_string(), sum / n as f64))
+                    .collect(),
             })
         })
         .collect()

@@ -31,13 +31,23 @@ impl Judge {
         Ok(Judge { python: PythonWorker::spawn(worker)?, limits })
     }
 
+    /// The Python worker and the default limits, for checks that drive it directly.
+    pub(crate) fn python(&mut self) -> (&mut PythonWorker, &Limits) {
+        (&mut self.python, &self.limits)
+    }
+
     pub fn judge(&mut self, task: &Task, completion: &str) -> Judgement {
         match (task.kind, task.language) {
             (TaskKind::Code, Language::Python) => {
                 let (solution, check) = task.check_program_parts(completion);
                 self.python.run_checked(&solution, &check, &self.limits.with_overrides(&task.limits)).into()
             }
-            (TaskKind::Code, _) => languages::judge(task, completion, &self.limits.with_overrides(&task.limits)).into(),
+            (TaskKind::TestWriting, Language::Python) => {
+                crate::testwriting::judge(&mut self.python, task, completion, &self.limits)
+            }
+            (TaskKind::Code, _) => {
+                languages::judge(task, completion, &self.limits.with_overrides(&task.limits)).into()
+            }
             (kind, language) => Verdict {
                 status: Status::Failed,
                 detail: format!(

@@ -12,3 +12,4 @@ pub mod pipeline;
 pub mod prompt;
 pub mod sandbox;
 pub mod score;
+pub mod testwriting;

@@ -12,7 +12,8 @@ use crate::prompt::PromptTemplate;
 use crate::sandbox::{Limits, SandboxError, WorkerCommand};
 use crossbeam_channel::{Receiver, Sender};
 use evalrun_core::{
-    Backend, BackendError, FinishReason, GenerationStats, SampleRecord, SamplingParams, Status, Task, Verdict,
+    Backend, BackendError, FinishReason, GenerationStats, SampleRecord, SamplingParams, Status, Task,
+    TaskKind, Verdict,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -208,7 +209,12 @@ fn generate_one(
     };
     match backend.generate(&request, &mut |_| ControlFlow::Continue(())) {
         Ok(generation) => {
-            record.completion = completion_from(template, &generation.text, task);
+            record.completion = match task.kind {
+                TaskKind::TestWriting => {
+                    crate::testwriting::prompt::completion_from(template, &generation.text, &task.entry_point)
+                }
+                TaskKind::Code => completion_from(template, &generation.text, task),
+            };
             record.raw = Some(generation.text);
             record.finish = Some(generation.finish);
             record.generation = Some(generation.stats);

@@ -3,7 +3,7 @@
 //! [`PromptTemplate::completion_v1`].
 
 use crate::languages;
-use evalrun_core::{ChatMessage, GenerationRequest, Language, Prompt, SamplingParams, Task};
+use evalrun_core::{ChatMessage, GenerationRequest, Language, Prompt, SamplingParams, Task, TaskKind};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,12 +61,19 @@ impl PromptTemplate {
     /// language, "Python" and the `python` fence become that language's name and fence, and a
     /// base model stops where that language's function ends.
     pub fn request(&self, task: &Task, sampling: SamplingParams) -> GenerationRequest {
+        if task.kind == TaskKind::TestWriting {
+            return crate::testwriting::prompt::request(self, task, sampling);
+        }
         let fence = languages::fence_tag(task.language);
         let prompt = match &self.style {
             PromptStyle::Instruct { instruction, response_prefix } => Prompt::Chat {
                 messages: vec![ChatMessage::new(
                     "user",
-                    format!("{}\n```{fence}\n{}\n```\n", localize(instruction, task.language), task.prompt.trim_end()),
+                    format!(
+                        "{}\n```{fence}\n{}\n```\n",
+                        localize(instruction, task.language),
+                        task.prompt.trim_end()
+                    ),
                 )],
                 assistant_prefix: localize(response_prefix, task.language),
             },
@@ -92,7 +99,6 @@ fn localize(text: &str, language: Language) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use evalrun_core::TaskKind;
 
     fn task() -> Task {
         Task {
@@ -125,7 +131,11 @@ mod tests {
         t.prompt = "long f(long x) {\n".into();
         let req = PromptTemplate::instruct_v1().request(&t, SamplingParams::default());
         let Prompt::Chat { messages, assistant_prefix } = req.prompt else { panic!("not a chat prompt") };
-        assert!(messages[0].content.starts_with("Please provide a self-contained C++ script"), "{}", messages[0].content);
+        assert!(
+            messages[0].content.starts_with("Please provide a self-contained C++ script"),
+            "{}",
+            messages[0].content
+        );
         assert!(messages[0].content.contains("```cpp\nlong f(long x) {\n```"));
         assert!(assistant_prefix.ends_with("C++ script with a self-contained function that solves the problem and passes corresponding tests:\n```cpp\n"));
         assert_eq!(req.stop, vec!["\n```".to_string()]);

@@ -77,17 +77,24 @@ fn rust_java_sqlite_and_bash_toolchains() {
     let compile = limits(120.0);
     let job = Job::new()
         .file("main.rs", "fn main() { println!(\"{}\", (1..=10).sum::<u32>()); }\n")
-        .file("Main.java", "public class Main { public static void main(String[] a) { System.out.println(6 * 7); } }\n")
+        .file(
+            "Main.java",
+            "public class Main { public static void main(String[] a) { System.out.println(6 * 7); } }\n",
+        )
         .file("schema.sql", "CREATE TABLE t(x INTEGER); INSERT INTO t VALUES (1), (2), (3);\n")
         .step(Step::new("rustc", ["rustc", "-O", "-o", "main_rs", "main.rs"]).limits(compile.clone()))
         .step(Step::new("run-rust", ["./main_rs"]))
         .step(Step::new("javac", ["javac", "-J-Xmx256m", "Main.java"]).limits(compile.clone()))
-        .step(Step::new("java", ["java", "-Xmx128m", "-Xss1m", "-XX:+UseSerialGC", "Main"]).limits(limits(30.0)))
+        .step(
+            Step::new("java", ["java", "-Xmx128m", "-Xss1m", "-XX:+UseSerialGC", "Main"])
+                .limits(limits(30.0)),
+        )
         .step(Step::new("schema", ["sqlite3", "db.sqlite", ".read schema.sql"]))
         .step(Step::new("query", ["sqlite3", "db.sqlite"]).stdin("SELECT sum(x) FROM t;\n"))
         .step(Step::new("bash", ["bash", "-c", "echo $((2 ** 10))"]));
     let outcome = run_job(&job).unwrap();
-    let described: Vec<_> = outcome.steps.iter().map(|s| (s.describe(), s.stderr_text().into_owned())).collect();
+    let described: Vec<_> =
+        outcome.steps.iter().map(|s| (s.describe(), s.stderr_text().into_owned())).collect();
     assert!(outcome.succeeded(&job), "{described:#?}");
     let out: Vec<_> = outcome.steps.iter().map(|s| s.stdout_text().into_owned()).collect();
     assert_eq!(out[1], "55\n");

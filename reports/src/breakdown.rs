@@ -14,7 +14,8 @@ use std::fmt::Write;
 pub struct BreakdownCsvExporter;
 
 fn ks(groups: &[GroupSummary]) -> Vec<u32> {
-    let ks: BTreeSet<u32> = groups.iter().flat_map(|g| g.pass_at_k.keys()).filter_map(|k| pass_k(k)).collect();
+    let ks: BTreeSet<u32> =
+        groups.iter().flat_map(|g| g.pass_at_k.keys()).filter_map(|k| pass_k(k)).collect();
     ks.into_iter().collect()
 }
 
@@ -37,7 +38,9 @@ impl Exporter for BreakdownCsvExporter {
         let (ks, metrics) = (ks(groups), metric_names(groups));
         let mut writer = csv::Writer::from_writer(Vec::new());
         let mut header: Vec<String> =
-            ["model", "backend", "suite", "language", "kind", "tasks", "samples", "passed"].map(String::from).to_vec();
+            ["model", "backend", "suite", "language", "kind", "tasks", "samples", "passed"]
+                .map(String::from)
+                .to_vec();
         header.extend(ks.iter().map(|k| format!("pass@{k}")));
         header.extend(metrics.iter().cloned());
         writer.write_record(&header)?;
@@ -52,7 +55,10 @@ impl Exporter for BreakdownCsvExporter {
                 g.samples.to_string(),
                 g.passed.to_string(),
             ];
-            row.extend(ks.iter().map(|k| g.pass_at_k.get(&format!("pass@{k}")).map(f64::to_string).unwrap_or_default()));
+            row.extend(
+                ks.iter()
+                    .map(|k| g.pass_at_k.get(&format!("pass@{k}")).map(f64::to_string).unwrap_or_default()),
+            );
             row.extend(metrics.iter().map(|m| g.metrics.get(m).map(f64::to_string).unwrap_or_default()));
             writer.write_record(&row)?;
         }
@@ -65,9 +71,10 @@ impl Exporter for BreakdownCsvExporter {
 /// (every model ran one suite in one language).
 pub(crate) fn markdown_table(summary: &RunSummary) -> Option<String> {
     let groups = &summary.breakdown;
-    let several = summary.models.iter().any(|m| {
-        groups.iter().filter(|g| g.model == m.model && g.backend == m.backend).count() > 1
-    });
+    let several = summary
+        .models
+        .iter()
+        .any(|m| groups.iter().filter(|g| g.model == m.model && g.backend == m.backend).count() > 1);
     if !several {
         return None;
     }
@@ -144,13 +151,19 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "model,backend,suite,language,kind,tasks,samples,passed,pass@1,mutation_score");
         assert_eq!(lines[2], "qwen2.5-coder-1.5b-instruct-q4_k_m,llamacpp,evalrun-core,cpp,code,4,4,1,0.25,");
-        assert_eq!(lines[3], "qwen2.5-coder-1.5b-instruct-q4_k_m,llamacpp,tw,python,test-writing,4,4,2,0.5,0.625");
+        assert_eq!(
+            lines[3],
+            "qwen2.5-coder-1.5b-instruct-q4_k_m,llamacpp,tw,python,test-writing,4,4,2,0.5,0.625"
+        );
     }
 
     #[test]
     fn markdown_table_only_when_a_model_spans_groups() {
         let table = markdown_table(&summary()).unwrap();
-        assert!(table.contains("| Model | Suite | Language | Kind | Tasks | n | pass@1 | mutation_score |"), "{table}");
+        assert!(
+            table.contains("| Model | Suite | Language | Kind | Tasks | n | pass@1 | mutation_score |"),
+            "{table}"
+        );
         assert!(table.contains("| evalrun-core | cpp | code | 4 | 1 | 25.0% | — |"), "{table}");
         assert!(table.contains("| tw | python | test-writing | 4 | 1 | 50.0% | 62.5% |"), "{table}");
         let mut one = summary();

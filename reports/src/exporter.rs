@@ -23,7 +23,12 @@ pub trait Exporter<Input: ?Sized = RunSummary> {
 
 /// Every exporter, in a fixed order: JSON, CSV, Markdown, then the per-language CSV.
 pub fn all_exporters() -> Vec<Box<dyn Exporter>> {
-    vec![Box::new(JsonExporter), Box::new(CsvExporter), Box::new(MarkdownExporter), Box::new(BreakdownCsvExporter)]
+    vec![
+        Box::new(JsonExporter),
+        Box::new(CsvExporter),
+        Box::new(MarkdownExporter),
+        Box::new(BreakdownCsvExporter),
+    ]
 }
 
 /// Every exporter of a leaderboard, in a fixed order: HTML, JSON, CSV, Markdown, JUnit XML.

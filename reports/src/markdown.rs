@@ -335,7 +335,8 @@ mod tests {
 
     #[test]
     fn empty_summary_is_a_header() {
-        let text = MarkdownExporter.render(&RunSummary { schema: 1, models: vec![], breakdown: vec![] }).unwrap();
+        let text =
+            MarkdownExporter.render(&RunSummary { schema: 1, models: vec![], breakdown: vec![] }).unwrap();
         assert_eq!(text.lines().count(), 2);
     }
 }

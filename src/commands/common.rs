@@ -21,7 +21,11 @@ pub fn select_tasks(args: &ExecArgs) -> Result<Selection> {
     let selector = Selector::parse(&args.suite, args.language.as_deref(), args.limit)?;
     let selected = corpus.select(&selector)?;
     if selected.tasks.is_empty() {
-        bail!("--suite {} selects no tasks{}", args.suite, args.language.as_deref().map(|l| format!(" in {l}")).unwrap_or_default());
+        bail!(
+            "--suite {} selects no tasks{}",
+            args.suite,
+            args.language.as_deref().map(|l| format!(" in {l}")).unwrap_or_default()
+        );
     }
     Ok(Selection { tasks: selected.tasks, corpus_version: selected.corpus_version })
 }
@@ -80,7 +84,8 @@ fn limits(args: &ExecArgs) -> Result<Limits> {
 /// The isolation a run asks for, with what is lost where the system refuses a layer (warned
 /// once, and recorded in the manifest).
 pub fn protections(args: &ExecArgs) -> Result<Protections> {
-    let layers = Layers::parse(&args.sandbox.sandbox_layers).map_err(|e| anyhow::anyhow!("--sandbox-layers: {e}"))?;
+    let layers =
+        Layers::parse(&args.sandbox.sandbox_layers).map_err(|e| anyhow::anyhow!("--sandbox-layers: {e}"))?;
     let protections = Protections::for_request(layers);
     protections.warn_once();
     Ok(protections)

@@ -4,6 +4,7 @@ mod bench;
 mod common;
 mod compare;
 mod gate;
+mod gen_tests;
 mod models;
 mod report;
 mod run;
@@ -12,6 +13,7 @@ mod score;
 mod tasks;
 mod tasks_check;
 mod tasks_import;
+mod tasks_mutate;
 pub mod worker;
 
 use crate::cli::Command;
@@ -28,6 +30,7 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Report(args) => report::main(args),
         Command::Compare(args) => compare::main(args),
         Command::Gate(args) => gate::main(args),
+        Command::GenTests(args) => gen_tests::main(args),
         Command::Worker { language, layers } => {
             worker::main(&language, layers.as_deref()).map(|()| ExitCode::SUCCESS).map_err(anyhow::Error::msg)
         }

@@ -77,7 +77,8 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
             prompt_template: None,
         })
         .collect();
-    let manifest = common::manifest(&plan, &selection, &args.exec.suite, models, common::protections(&args.exec)?);
+    let manifest =
+        common::manifest(&plan, &selection, &args.exec.suite, models, common::protections(&args.exec)?);
     common::write_manifest(&dir, &manifest, args.exec.resume)?;
     let manifest_path = dir.join("manifest.json");
     let manifest = Rc::new(RefCell::new(

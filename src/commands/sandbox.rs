@@ -17,17 +17,37 @@ fn check() -> Result<()> {
     let requested = Layers::from_env().map_err(anyhow::Error::msg)?;
     let protections = Protections::for_request(requested);
     let available = isolation::available();
-    println!("running as {}", if protections.root { "root: samples get a dedicated uid each" } else { "an ordinary user: samples get a user namespace" });
+    println!(
+        "running as {}",
+        if protections.root {
+            "root: samples get a dedicated uid each"
+        } else {
+            "an ordinary user: samples get a user namespace"
+        }
+    );
     println!("{:<6} {:<10} {:<10} without it", "LAYER", "AVAILABLE", "IN EFFECT");
     for name in LAYER_NAMES {
         let yes = |b: bool| if b { "yes" } else { "no" };
-        println!("{name:<6} {:<10} {:<10} {}", yes(available.get(name)), yes(protections.effective.get(name)), isolation::loss(name));
+        println!(
+            "{name:<6} {:<10} {:<10} {}",
+            yes(available.get(name)),
+            yes(protections.effective.get(name)),
+            isolation::loss(name)
+        );
     }
     let view = HostView::for_host(&[]);
-    let show = |v: &[std::ffi::CString]| v.iter().map(|c| c.to_string_lossy().into_owned()).collect::<Vec<_>>().join(", ");
+    let show = |v: &[std::ffi::CString]| {
+        v.iter().map(|c| c.to_string_lossy().into_owned()).collect::<Vec<_>>().join(", ")
+    };
     println!("hidden: {}", show(&view.hide));
-    println!("exposed read-only inside them: {}", show(&view.expose.iter().map(|e| e.path.clone()).collect::<Vec<_>>()));
-    let job = Job::new().step(Step::new("probe", ["sh", "-c", "echo uid $(id -u), $(ls /proc | grep -c '^[0-9]') processes visible"]));
+    println!(
+        "exposed read-only inside them: {}",
+        show(&view.expose.iter().map(|e| e.path.clone()).collect::<Vec<_>>())
+    );
+    let job = Job::new().step(Step::new(
+        "probe",
+        ["sh", "-c", "echo uid $(id -u), $(ls /proc | grep -c '^[0-9]') processes visible"],
+    ));
     let outcome = run_job(&job).context("running a probe command in the sandbox")?;
     if let Some(step) = outcome.last() {
         println!("probe command: {} ({})", step.stdout_text().trim(), step.describe());

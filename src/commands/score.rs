@@ -69,7 +69,8 @@ pub fn main(args: ScoreArgs) -> Result<ExitCode> {
         chat_template: None,
         prompt_template: None,
     };
-    let manifest = common::manifest(&plan, &selection, &args.exec.suite, vec![file], common::protections(&args.exec)?);
+    let manifest =
+        common::manifest(&plan, &selection, &args.exec.suite, vec![file], common::protections(&args.exec)?);
     common::write_manifest(&dir, &manifest, args.exec.resume)?;
     // Score only tasks of the selection (--limit); samples of other tasks are skipped.
     let wanted: std::collections::HashSet<_> = plan.tasks.iter().map(|t| t.id.clone()).collect();

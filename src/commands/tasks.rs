@@ -31,6 +31,9 @@ pub fn main(command: TasksCommand) -> Result<ExitCode> {
         TasksCommand::Import { suite, from, out } => {
             super::tasks_import::main(&suite, from, out).map(|()| ExitCode::SUCCESS)
         }
+        TasksCommand::Mutate { from, out, report, workers, timeout } => {
+            super::tasks_mutate::main(&from, &out, report, workers, timeout).map(|()| ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -38,7 +41,11 @@ fn list(corpus: &Corpus, selector: &Selector, json: bool) -> Result<()> {
     let selected = corpus.select(selector)?;
     let mut out = std::io::stdout().lock();
     if !json {
-        writeln!(out, "{:<40} {:<15} {:<10} {:<12} {:<10} {:<16} ORIGIN", "ID", "SUITE", "LANGUAGE", "KIND", "DIFFICULTY", "CATEGORY")?;
+        writeln!(
+            out,
+            "{:<40} {:<15} {:<10} {:<12} {:<10} {:<16} ORIGIN",
+            "ID", "SUITE", "LANGUAGE", "KIND", "DIFFICULTY", "CATEGORY"
+        )?;
     }
     for t in &selected.tasks {
         if json {
@@ -66,12 +73,18 @@ fn list(corpus: &Corpus, selector: &Selector, json: bool) -> Result<()> {
     for suite in &corpus.suites {
         let wanted = selector.suites.is_empty() || selector.suites.contains(&suite.name);
         let language = suite.tasks.first().map(|t| t.language);
-        let language_ok = selector.languages.is_empty() || language.is_some_and(|l| selector.languages.contains(&l));
+        let language_ok =
+            selector.languages.is_empty() || language.is_some_and(|l| selector.languages.contains(&l));
         if !wanted || !language_ok || suite.excluded.is_empty() {
             continue;
         }
         if !json {
-            writeln!(out, "\n{} problems left out of {} (not translatable faithfully):", suite.excluded.len(), suite.name)?;
+            writeln!(
+                out,
+                "\n{} problems left out of {} (not translatable faithfully):",
+                suite.excluded.len(),
+                suite.name
+            )?;
         }
         for e in &suite.excluded {
             if json {

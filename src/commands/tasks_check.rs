@@ -8,7 +8,13 @@ use evalrun_tasks::{Corpus, Selector};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-pub fn main(corpus: &Corpus, selector: &Selector, timeout: f64, workers: Option<usize>, verbose: bool) -> Result<ExitCode> {
+pub fn main(
+    corpus: &Corpus,
+    selector: &Selector,
+    timeout: f64,
+    workers: Option<usize>,
+    verbose: bool,
+) -> Result<ExitCode> {
     if !(timeout > 0.0 && timeout.is_finite()) {
         bail!("--timeout must be a positive number of seconds, got {timeout}");
     }
@@ -17,7 +23,8 @@ pub fn main(corpus: &Corpus, selector: &Selector, timeout: f64, workers: Option<
         bail!("the selection holds no tasks");
     }
     let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let worker = WorkerCommand::current_exe().context("cannot locate the evalrun executable for sandbox workers")?;
+    let worker =
+        WorkerCommand::current_exe().context("cannot locate the evalrun executable for sandbox workers")?;
     let limits = Limits { timeout_s: timeout, ..Limits::default() };
     eprintln!("checking {} tasks with {workers} workers", tasks.len());
     let report = |f: &TaskFinding| {

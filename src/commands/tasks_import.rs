@@ -12,7 +12,8 @@ pub fn main(suite: &str, from: Option<PathBuf>, out: Option<PathBuf>) -> Result<
         import::humaneval(&from)?
     } else if suite == EVALRUN_CORE {
         let spec = from.unwrap_or_else(|| PathBuf::from("tasks/spec/evalrun-core"));
-        evalrun_tasks::build_evalrun_core(&spec).with_context(|| format!("building {suite} from {}", spec.display()))?
+        evalrun_tasks::build_evalrun_core(&spec)
+            .with_context(|| format!("building {suite} from {}", spec.display()))?
     } else if translated_language(suite).is_some() {
         let source = match from {
             Some(path) => Corpus::load_file(&path)?,

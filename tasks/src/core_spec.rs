@@ -136,15 +136,18 @@ pub fn build_evalrun_core(spec_dir: &Path) -> Result<Vec<Task>, CorpusError> {
 
     let mut tasks = Vec::new();
     for language in CODE_LANGUAGES {
-        for ((task, spec), (problem, path)) in python.iter().zip(&specs).zip(problems.iter().zip(&code_files)) {
+        for ((task, spec), (problem, path)) in python.iter().zip(&specs).zip(problems.iter().zip(&code_files))
+        {
             let mut task = task.clone();
             task.id = format!("{EVALRUN_CORE}/{}/{}", language.as_str(), task.entry_point);
             task.language = language;
             task.reference = spec.reference(language).to_string();
             if let Some(target) = translate::target(language) {
-                let translation = translate::translate(target.as_ref(), problem).map_err(|reason| {
-                    CorpusError::Spec { file: path.display().to_string(), reason: format!("{language:?}: {reason}") }
-                })?;
+                let translation =
+                    translate::translate(target.as_ref(), problem).map_err(|reason| CorpusError::Spec {
+                        file: path.display().to_string(),
+                        reason: format!("{language:?}: {reason}"),
+                    })?;
                 task.prompt = translation.prompt;
                 task.test = translation.test;
             }
@@ -168,7 +171,8 @@ fn sql_tasks(dir: &Path) -> Result<Vec<Task>, CorpusError> {
         }
         let (schema, data) = &databases[&spec.database];
         let name = stem(&path);
-        let question: String = spec.question.trim().lines().map(|l| format!("-- {}\n", l.trim_end())).collect();
+        let question: String =
+            spec.question.trim().lines().map(|l| format!("-- {}\n", l.trim_end())).collect();
         let prompt = format!(
             "-- SQLite database `{}`:\n{}\n-- Write one SQLite query that answers:\n{question}-- Result columns, in this order: {}\n",
             spec.database,
@@ -179,7 +183,10 @@ fn sql_tasks(dir: &Path) -> Result<Vec<Task>, CorpusError> {
         let rows: Vec<Vec<Value>> =
             serde_json::from_str(&spec.expected).map_err(|e| spec_error(format!("field `expected`: {e}")))?;
         if let Some(bad) = rows.iter().find(|r| r.len() != spec.columns.len()) {
-            return Err(spec_error(format!("expected row {bad:?} does not have {} columns", spec.columns.len())));
+            return Err(spec_error(format!(
+                "expected row {bad:?} does not have {} columns",
+                spec.columns.len()
+            )));
         }
         let test = serde_json::to_string(&SqlExpectation { columns: spec.columns, rows })
             .map_err(|e| spec_error(e.to_string()))?;
@@ -194,7 +201,10 @@ fn sql_tasks(dir: &Path) -> Result<Vec<Task>, CorpusError> {
             reference: spec.reference.trim().to_string() + "\n",
             difficulty: Some(spec.difficulty),
             category: Some(spec.category),
-            files: BTreeMap::from([("schema.sql".to_string(), schema.clone()), ("data.sql".to_string(), data.clone())]),
+            files: BTreeMap::from([
+                ("schema.sql".to_string(), schema.clone()),
+                ("data.sql".to_string(), data.clone()),
+            ]),
             ordered: spec.ordered,
             ..Task::default()
         });

@@ -37,6 +37,12 @@ const BUILTIN: &[(&str, &str, &str, Option<&str>)] = &[
         Some(include_str!("../suites/humaneval-java.excluded.tsv")),
     ),
     ("evalrun-core", "evalrun-core.jsonl", include_str!("../suites/evalrun-core.jsonl"), None),
+    (
+        "evalrun-testwriting",
+        "evalrun-testwriting.jsonl",
+        include_str!("../suites/evalrun-testwriting.jsonl"),
+        None,
+    ),
 ];
 
 /// One suite: its tasks and a version derived from its exact contents.

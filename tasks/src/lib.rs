@@ -6,8 +6,8 @@
 mod core_spec;
 mod corpus;
 mod error;
-mod select;
 pub mod import;
+mod select;
 pub mod translate;
 mod translated;
 

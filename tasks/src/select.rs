@@ -34,7 +34,8 @@ pub struct Selector {
 impl Selector {
     /// From the command line's `--suite`, `--language` and `--limit`.
     pub fn parse(suites: &str, languages: Option<&str>, limit: Option<usize>) -> Result<Self, CorpusError> {
-        let names: Vec<String> = suites.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        let names: Vec<String> =
+            suites.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
         let suites = if names.iter().any(|s| s == "all") { Vec::new() } else { names };
         let languages = match languages {
             None => Vec::new(),
@@ -42,10 +43,12 @@ impl Selector {
                 .split(',')
                 .filter(|s| !s.trim().is_empty())
                 .map(|s| {
-                    parse_language(s).ok_or_else(|| CorpusError::UnknownLanguage(
-                        s.trim().to_string(),
-                        ALL_LANGUAGES.map(Language::as_str).join(", "),
-                    ))
+                    parse_language(s).ok_or_else(|| {
+                        CorpusError::UnknownLanguage(
+                            s.trim().to_string(),
+                            ALL_LANGUAGES.map(Language::as_str).join(", "),
+                        )
+                    })
                 })
                 .collect::<Result<_, _>>()?,
         };

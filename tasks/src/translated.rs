@@ -60,12 +60,14 @@ pub fn translated_language(suite: &str) -> Option<Language> {
 
 /// Translate the `humaneval` suite's tasks into the language of `suite`.
 pub fn translate_humaneval(suite: &str, humaneval: &[Task]) -> Result<Translated, CorpusError> {
-    let spec_error = |reason: String| CorpusError::Spec { file: "tasks/spec/humaneval-references.toml".into(), reason };
+    let spec_error =
+        |reason: String| CorpusError::Spec { file: "tasks/spec/humaneval-references.toml".into(), reason };
     let language = translated_language(suite).ok_or_else(|| {
         let known: Vec<&str> = TRANSLATED_SUITES.iter().map(|(n, _)| *n).collect();
         CorpusError::UnknownSuite(suite.to_string(), known.join(", "))
     })?;
-    let target = translate::target(language).ok_or_else(|| spec_error(format!("no target for {language:?}")))?;
+    let target =
+        translate::target(language).ok_or_else(|| spec_error(format!("no target for {language:?}")))?;
     let references: References = toml::from_str(REFERENCES).map_err(|e| spec_error(e.to_string()))?;
     let mut out = Translated::default();
     for (task, (id, analysis)) in humaneval.iter().zip(translate::analyze(humaneval)?) {
@@ -101,7 +103,10 @@ pub fn translate_humaneval(suite: &str, humaneval: &[Task]) -> Result<Translated
     // A reference for a problem that was not translated is a mistake in the references file.
     for r in references.reference.iter().filter(|r| r.language == language) {
         if !out.tasks.iter().any(|t| t.origin.as_deref() == Some(r.origin.as_str())) {
-            return Err(spec_error(format!("a {} reference for {}, which is not translated", suite, r.origin)));
+            return Err(spec_error(format!(
+                "a {} reference for {}, which is not translated",
+                suite, r.origin
+            )));
         }
     }
     Ok(out)

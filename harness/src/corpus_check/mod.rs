@@ -1,9 +1,10 @@
 //! `evalrun tasks check`: every task's own material must hold up. Each kind of task has its
 //! check in a file of its own: [`code`] runs a code task's reference solution against its
-//! tests. Test-writing tasks (their suite run against the reference and the mutants) get theirs
-//! in the arm marked below.
+//! tests; [`test_writing`] runs a test-writing task's own suite against its reference and its
+//! mutants.
 
 mod code;
+mod test_writing;
 
 use crate::judge::Judge;
 use crate::sandbox::{Limits, SandboxError, WorkerCommand};
@@ -60,9 +61,7 @@ impl Checker {
     pub fn check(&mut self, task: &Task) -> Finding {
         match task.kind {
             TaskKind::Code => code::check(&mut self.judge, task),
-            // Test-writing: the task's own test suite against its reference and its mutants
-            // (issue 4, test-writing half).
-            TaskKind::TestWriting => Finding::Skipped("test-writing tasks are not checked by this build".into()),
+            TaskKind::TestWriting => test_writing::check(&mut self.judge, task),
         }
     }
 }
@@ -76,8 +75,9 @@ pub fn check_all(
     limits: &Limits,
     on_finding: &(dyn Fn(&TaskFinding) + Sync),
 ) -> Result<Vec<TaskFinding>, SandboxError> {
-    let checkers =
-        (0..workers.clamp(1, tasks.len().max(1))).map(|_| Checker::new(worker.clone(), limits.clone())).collect::<Result<Vec<_>, _>>()?;
+    let checkers = (0..workers.clamp(1, tasks.len().max(1)))
+        .map(|_| Checker::new(worker.clone(), limits.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
     let next = AtomicUsize::new(0);
     let found: Mutex<Vec<Option<TaskFinding>>> = Mutex::new(vec![None; tasks.len()]);
     std::thread::scope(|scope| {
@@ -88,7 +88,8 @@ pub fn check_all(
                 let Some(task) = tasks.get(i) else { break };
                 let started = Instant::now();
                 let finding = checker.check(task);
-                let result = TaskFinding { task: task.clone(), finding, seconds: started.elapsed().as_secs_f64() };
+                let result =
+                    TaskFinding { task: task.clone(), finding, seconds: started.elapsed().as_secs_f64() };
                 on_finding(&result);
                 if let Ok(mut found) = found.lock() {
                     found[i] = Some(result);

@@ -59,12 +59,27 @@ impl Toolchain for Java {
         seeded(task)
             .file("Problem.java", program)
             .step(
-                Step::new("compile", ["javac", "-J-Xmx512m", "-encoding", "UTF-8", "-nowarn", "-d", ".", "Problem.java"])
-                    .limits(build_limits(limits)),
+                Step::new(
+                    "compile",
+                    ["javac", "-J-Xmx512m", "-encoding", "UTF-8", "-nowarn", "-d", ".", "Problem.java"],
+                )
+                .limits(build_limits(limits)),
             )
             .step(
-                Step::new("run", ["java", "-Xmx256m", "-Xss16m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", ".", "Problem"])
-                    .limits(run_limits(limits, STARTUP_S)),
+                Step::new(
+                    "run",
+                    [
+                        "java",
+                        "-Xmx256m",
+                        "-Xss16m",
+                        "-XX:+UseSerialGC",
+                        "-XX:TieredStopAtLevel=1",
+                        "-cp",
+                        ".",
+                        "Problem",
+                    ],
+                )
+                .limits(run_limits(limits, STARTUP_S)),
             )
     }
 
@@ -73,7 +88,11 @@ impl Toolchain for Java {
     fn extract(&self, answer: &str, entry_point: &str) -> String {
         let code = fenced_code(answer, &["java"], entry_point);
         let (imports, rest) = split_imports(&code);
-        let rest: String = rest.lines().filter(|l| !l.trim_start().starts_with("package ")).map(|l| format!("{l}\n")).collect();
+        let rest: String = rest
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("package "))
+            .map(|l| format!("{l}\n"))
+            .collect();
         let mut members = class_body(&rest, entry_point).unwrap_or(rest);
         while let Some(main) = source::c_definition(&members, Syntax::C, "main") {
             members = source::remove(&members, main);
@@ -103,6 +122,9 @@ mod tests {
     fn extract_takes_the_class_members_without_main() {
         let answer = "```java\nimport java.util.*;\n\npublic class Solution {\n    public static long f(long x) {\n        return x + 1;\n    }\n\n    public static void main(String[] args) {\n        System.out.println(f(1));\n    }\n}\n```";
         let code = Java.extract(answer, "f");
-        assert_eq!(code, "import java.util.*;\n    public static long f(long x) {\n        return x + 1;\n    }\n");
+        assert_eq!(
+            code,
+            "import java.util.*;\n    public static long f(long x) {\n        return x + 1;\n    }\n"
+        );
     }
 }

@@ -104,7 +104,11 @@ pub(crate) fn build_limits(run: &Limits) -> Limits {
 
 /// Limits of the run step: the run's wall clock plus the interpreter's start-up.
 pub(crate) fn run_limits(run: &Limits, startup_s: f64) -> Limits {
-    Limits { timeout_s: run.timeout_s + startup_s, cpu_time_s: run.cpu_time_s.map(|c| c + startup_s), ..run.clone() }
+    Limits {
+        timeout_s: run.timeout_s + startup_s,
+        cpu_time_s: run.cpu_time_s.map(|c| c + startup_s),
+        ..run.clone()
+    }
 }
 
 /// The end of a text, at most `max` bytes of it (on a character boundary): where compilers and
@@ -138,7 +142,11 @@ fn head(text: &str, max: usize) -> String {
 /// panic, an exception), a signal other than an assertion's abort is a crash.
 pub(crate) fn exit_verdict(job: &Job, outcome: &JobOutcome) -> Verdict {
     let Some(last) = outcome.last() else {
-        return Verdict { status: Status::Crashed, detail: "the job ran no step".into(), ..Verdict::default() };
+        return Verdict {
+            status: Status::Crashed,
+            detail: "the job ran no step".into(),
+            ..Verdict::default()
+        };
     };
     let is_run = outcome.steps.len() == job.steps.len();
     let stderr = last.stderr_text();

@@ -19,8 +19,11 @@ impl Toolchain for Rust {
         seeded(task)
             .file("main.rs", program)
             .step(
-                Step::new("compile", ["rustc", "--edition", "2021", "-A", "warnings", "-o", "main", "main.rs"])
-                    .limits(build_limits(limits)),
+                Step::new(
+                    "compile",
+                    ["rustc", "--edition", "2021", "-A", "warnings", "-o", "main", "main.rs"],
+                )
+                .limits(build_limits(limits)),
             )
             .step(Step::new("run", ["./main"]).limits(run_limits(limits, 0.0)))
     }

@@ -37,7 +37,10 @@ pub(crate) fn blank(src: &str, syntax: Syntax) -> Vec<u8> {
                 wipe(&mut out, i, end);
                 i = end;
             }
-            b'r' if syntax == Syntax::Rust && (b.get(i + 1) == Some(&b'"') || b.get(i + 1) == Some(&b'#')) && !ident_byte(i.checked_sub(1).map(|p| b[p])) => {
+            b'r' if syntax == Syntax::Rust
+                && (b.get(i + 1) == Some(&b'"') || b.get(i + 1) == Some(&b'#'))
+                && !ident_byte(i.checked_sub(1).map(|p| b[p])) =>
+            {
                 let hashes = b[i + 1..].iter().take_while(|&&c| c == b'#').count();
                 if b.get(i + 1 + hashes) != Some(&b'"') {
                     i += 1;
@@ -295,7 +298,8 @@ pub(crate) fn assemble(prompt: &str, completion: &str, test: &str, defines: bool
     if !defines {
         return format!("{prompt}{completion}\n{test}");
     }
-    let repeated = |line: &str| !line.trim().is_empty() && completion.lines().any(|c| c.trim() == line.trim());
+    let repeated =
+        |line: &str| !line.trim().is_empty() && completion.lines().any(|c| c.trim() == line.trim());
     let header: String =
         prompt_header(prompt).lines().filter(|l| !repeated(l)).map(|l| format!("{l}\n")).collect();
     format!("{header}{completion}\n{test}")
@@ -313,8 +317,11 @@ mod tests {
         let braces: String = b.iter().filter(|c| matches!(c, b'{' | b'}')).map(|&c| c as char).collect();
         assert_eq!(braces, "{}");
         let rust = "fn f<'a>(s: &'a str) -> char { let c = '}'; r#\"{\"# ; c }";
-        let braces: String =
-            blank(rust, Syntax::Rust).iter().filter(|c| matches!(c, b'{' | b'}')).map(|&c| c as char).collect();
+        let braces: String = blank(rust, Syntax::Rust)
+            .iter()
+            .filter(|c| matches!(c, b'{' | b'}'))
+            .map(|&c| c as char)
+            .collect();
         assert_eq!(braces, "{}");
     }
 
@@ -322,13 +329,19 @@ mod tests {
     fn c_definitions_are_told_from_calls() {
         let def = "#include <x>\nstd::vector<long> f(std::vector<long> v) {\n    return f(v);\n}\nint main() { f({}); }\n";
         let d = c_definition(def, Syntax::C, "f").unwrap();
-        assert_eq!(&def[d.start..=d.close], "std::vector<long> f(std::vector<long> v) {\n    return f(v);\n}");
+        assert_eq!(
+            &def[d.start..=d.close],
+            "std::vector<long> f(std::vector<long> v) {\n    return f(v);\n}"
+        );
         assert!(c_definition("    long r = f(x);\n    return f(r);\n}\n", Syntax::C, "f").is_none());
         assert!(c_definition("    if (f(x)) { return 1; }\n}\n", Syntax::C, "f").is_none());
         let java = "    public static long f(long x) throws Exception {\n        return x;\n    }\n";
         assert!(c_definition(java, Syntax::C, "f").is_some());
         let main = c_definition(def, Syntax::C, "main").unwrap();
-        assert_eq!(remove(def, main), "#include <x>\nstd::vector<long> f(std::vector<long> v) {\n    return f(v);\n}\n");
+        assert_eq!(
+            remove(def, main),
+            "#include <x>\nstd::vector<long> f(std::vector<long> v) {\n    return f(v);\n}\n"
+        );
     }
 
     #[test]
@@ -347,7 +360,10 @@ mod tests {
         let prompt = "import java.util.*;\n\nclass Problem {\n    // Doc.\n    // More.\n    public static long f(long x) {\n";
         assert_eq!(prompt_header(prompt), "import java.util.*;\n\nclass Problem {\n");
         let program = assemble(prompt, "    public static long f(long x) { return x; }\n", "}\n", true);
-        assert_eq!(program, "import java.util.*;\n\nclass Problem {\n    public static long f(long x) { return x; }\n\n}\n");
+        assert_eq!(
+            program,
+            "import java.util.*;\n\nclass Problem {\n    public static long f(long x) { return x; }\n\n}\n"
+        );
         let program = assemble(prompt, "        return x;\n    }\n", "}\n", false);
         assert!(program.starts_with(prompt));
     }

@@ -17,15 +17,19 @@ impl Toolchain for Sql {
 
     fn job(&self, task: &Task, completion: &str, limits: &Limits) -> Job {
         // `.mode quote` prints each row as SQL literals: unambiguous types, NULL told from 'NULL'.
-        let script = format!(".bail on\n.read schema.sql\n.read data.sql\n.mode quote\n{}\n", completion.trim());
-        seeded(task)
-            .file("run.sql", script)
-            .step(Step::new("query", ["sqlite3", "-batch", "-bail", "db.sqlite", ".read run.sql"]).limits(run_limits(limits, 0.0)))
+        let script =
+            format!(".bail on\n.read schema.sql\n.read data.sql\n.mode quote\n{}\n", completion.trim());
+        seeded(task).file("run.sql", script).step(
+            Step::new("query", ["sqlite3", "-batch", "-bail", "db.sqlite", ".read run.sql"])
+                .limits(run_limits(limits, 0.0)),
+        )
     }
 
     fn verdict(&self, task: &Task, job: &Job, outcome: &JobOutcome) -> Verdict {
         let verdict = |status, detail: String| Verdict { status, detail, exception: None, exec_s: 0.0 };
-        let Some(step) = outcome.last() else { return verdict(Status::Crashed, "the query did not run".into()) };
+        let Some(step) = outcome.last() else {
+            return verdict(Status::Crashed, "the query did not run".into());
+        };
         if !outcome.succeeded(job) {
             let v = super::exit_verdict(job, outcome);
             let stderr = step.stderr_text();
@@ -41,7 +45,12 @@ impl Toolchain for Sql {
         }
         let expected: SqlExpectation = match serde_json::from_str(&task.test) {
             Ok(e) => e,
-            Err(e) => return verdict(Status::Crashed, format!("task {}: field `test` is not an SQL expectation: {e}", task.id)),
+            Err(e) => {
+                return verdict(
+                    Status::Crashed,
+                    format!("task {}: field `test` is not an SQL expectation: {e}", task.id),
+                )
+            }
         };
         let got = match parse_quoted_rows(&step.stdout_text()) {
             Ok(rows) => rows,
@@ -190,10 +199,13 @@ mod tests {
     #[test]
     fn quoted_rows_parse_with_types() {
         let rows = parse_quoted_rows("1,'a''b',NULL,2.5\n-3,'two\nlines','NULL',1.0e+20\n").unwrap();
-        assert_eq!(rows, vec![
-            vec![json!(1), json!("a'b"), Value::Null, json!(2.5)],
-            vec![json!(-3), json!("two\nlines"), json!("NULL"), json!(1e20)],
-        ]);
+        assert_eq!(
+            rows,
+            vec![
+                vec![json!(1), json!("a'b"), Value::Null, json!(2.5)],
+                vec![json!(-3), json!("two\nlines"), json!("NULL"), json!(1e20)],
+            ]
+        );
         assert!(parse_quoted_rows("").unwrap().is_empty());
     }
 

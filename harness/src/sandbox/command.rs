@@ -142,7 +142,10 @@ pub struct StepResult {
 impl StepResult {
     /// It ran to the end and exited with 0.
     pub fn succeeded(&self) -> bool {
-        self.exit_code == Some(0) && !self.timed_out && !self.output_limit_exceeded && self.exec_error.is_none()
+        self.exit_code == Some(0)
+            && !self.timed_out
+            && !self.output_limit_exceeded
+            && self.exec_error.is_none()
     }
 
     pub fn stdout_text(&self) -> Cow<'_, str> {
@@ -242,8 +245,9 @@ fn c_path(path: &Path) -> Result<CString, SandboxError> {
 fn seed(dir: &Path, files: &BTreeMap<String, Vec<u8>>, uid: Option<u32>) -> Result<(), SandboxError> {
     let chown = |path: &Path| -> Result<(), SandboxError> {
         if let Some(uid) = uid {
-            std::os::unix::fs::lchown(path, Some(uid), Some(uid))
-                .map_err(|e| SandboxError::io(format!("handing {} to the sandbox user", path.display()), e))?;
+            std::os::unix::fs::lchown(path, Some(uid), Some(uid)).map_err(|e| {
+                SandboxError::io(format!("handing {} to the sandbox user", path.display()), e)
+            })?;
         }
         Ok(())
     };
@@ -266,7 +270,8 @@ fn seed(dir: &Path, files: &BTreeMap<String, Vec<u8>>, uid: Option<u32>) -> Resu
                 chown(&created)?;
             }
         }
-        std::fs::write(&path, contents).map_err(|e| SandboxError::io(format!("writing job file `{name}`"), e))?;
+        std::fs::write(&path, contents)
+            .map_err(|e| SandboxError::io(format!("writing job file `{name}`"), e))?;
         chown(&path)?;
     }
     Ok(())
@@ -315,7 +320,10 @@ fn default_env(home: &str) -> BTreeMap<String, String> {
 
 fn cstrings<'a>(items: impl Iterator<Item = Cow<'a, str>>, what: &str) -> Result<Vec<CString>, SandboxError> {
     items
-        .map(|s| CString::new(s.as_bytes()).map_err(|_| SandboxError::Config(format!("{what} `{s}` holds a NUL byte"))))
+        .map(|s| {
+            CString::new(s.as_bytes())
+                .map_err(|_| SandboxError::Config(format!("{what} `{s}` holds a NUL byte")))
+        })
         .collect()
 }
 
@@ -377,7 +385,11 @@ fn run_step(
     let Some(program) = step.argv.first() else {
         return Err(SandboxError::Config(format!("step `{}` has an empty command line", step.name)));
     };
-    let workdir = if layers.mount { WORKDIR.to_string_lossy().into_owned() } else { scratch.to_string_lossy().into_owned() };
+    let workdir = if layers.mount {
+        WORKDIR.to_string_lossy().into_owned()
+    } else {
+        scratch.to_string_lossy().into_owned()
+    };
     let mut env = default_env(&workdir);
     env.extend(step.env.clone());
     let path_var = env.get("PATH").cloned().unwrap_or_default();
@@ -460,7 +472,10 @@ fn run_step(
     let ended = launched.supervise(deadline, &mut [&mut out, &mut err]);
     if let Some(failure) = ended.setup {
         if failure.stage == confine::Stage::Exec {
-            return Ok(not_started(format!("cannot execute `{program}`: {}", std::io::Error::from_raw_os_error(failure.errno))));
+            return Ok(not_started(format!(
+                "cannot execute `{program}`: {}",
+                std::io::Error::from_raw_os_error(failure.errno)
+            )));
         }
         return Err(SandboxError::Setup { what: format!("step `{}`", step.name), failure });
     }

@@ -176,7 +176,12 @@ struct MountAttr {
 
 /// Make every mount at and under `path` read-only and nosuid.
 unsafe fn seal(stage: Stage, path: &CStr) -> Result<(), Failure> {
-    let attr = MountAttr { attr_set: MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, attr_clr: 0, propagation: 0, userns_fd: 0 };
+    let attr = MountAttr {
+        attr_set: MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID,
+        attr_clr: 0,
+        propagation: 0,
+        userns_fd: 0,
+    };
     check(
         stage,
         libc::syscall(
@@ -191,15 +196,23 @@ unsafe fn seal(stage: Stage, path: &CStr) -> Result<(), Failure> {
     .map(drop)
 }
 
-unsafe fn mount_fs(stage: Stage, fstype: &CStr, target: &CStr, flags: libc::c_ulong, data: Option<&CStr>) -> Result<(), Failure> {
+unsafe fn mount_fs(
+    stage: Stage,
+    fstype: &CStr,
+    target: &CStr,
+    flags: libc::c_ulong,
+    data: Option<&CStr>,
+) -> Result<(), Failure> {
     let data = data.map_or(std::ptr::null(), |d| d.as_ptr() as *const c_void);
-    check(stage, libc::mount(fstype.as_ptr(), target.as_ptr(), fstype.as_ptr(), flags, data) as c_long).map(drop)
+    check(stage, libc::mount(fstype.as_ptr(), target.as_ptr(), fstype.as_ptr(), flags, data) as c_long)
+        .map(drop)
 }
 
 /// A detached copy of the mount tree at `path`, to be attached elsewhere with [`attach`].
 unsafe fn clone_tree(path: &CStr, recursive: bool) -> Result<c_int, Failure> {
     let flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | if recursive { AT_RECURSIVE } else { 0 };
-    check(Stage::Clone, libc::syscall(libc::SYS_open_tree, libc::AT_FDCWD, path.as_ptr(), flags)).map(|fd| fd as c_int)
+    check(Stage::Clone, libc::syscall(libc::SYS_open_tree, libc::AT_FDCWD, path.as_ptr(), flags))
+        .map(|fd| fd as c_int)
 }
 
 unsafe fn attach(stage: Stage, tree: c_int, target: &CStr) -> Result<(), Failure> {
@@ -298,7 +311,10 @@ impl HostView {
             })
             .collect();
         if expose.len() > MAX_EXPOSED {
-            tracing::warn!("sandbox: only the first {MAX_EXPOSED} of {} toolchain directories are exposed", expose.len());
+            tracing::warn!(
+                "sandbox: only the first {MAX_EXPOSED} of {} toolchain directories are exposed",
+                expose.len()
+            );
         }
         let expose = expose.into_iter().take(MAX_EXPOSED).collect();
         HostView { hide: hide.iter().filter_map(|p| c(p)).collect(), expose }
@@ -312,8 +328,13 @@ impl HostView {
         // Nothing done here may propagate back to the host.
         check(
             Stage::Private,
-            libc::mount(std::ptr::null(), c"/".as_ptr(), std::ptr::null(), libc::MS_REC | libc::MS_PRIVATE, std::ptr::null())
-                as c_long,
+            libc::mount(
+                std::ptr::null(),
+                c"/".as_ptr(),
+                std::ptr::null(),
+                libc::MS_REC | libc::MS_PRIVATE,
+                std::ptr::null(),
+            ) as c_long,
         )?;
         seal(Stage::ReadOnly, c"/")?;
         let mut trees = [-1 as c_int; MAX_EXPOSED];
@@ -343,7 +364,12 @@ impl HostView {
 ///
 /// # Safety
 /// Async-signal-safe; changes the calling process's mount namespace.
-pub unsafe fn private_dirs(tmp_options: &CStr, scratch: Option<c_int>, owner: Option<u32>, proc: bool) -> Result<(), Failure> {
+pub unsafe fn private_dirs(
+    tmp_options: &CStr,
+    scratch: Option<c_int>,
+    owner: Option<u32>,
+    proc: bool,
+) -> Result<(), Failure> {
     mount_fs(Stage::Tmp, c"tmpfs", c"/tmp", libc::MS_NOSUID | libc::MS_NODEV, Some(tmp_options))?;
     mkdir(Stage::Work, WORKDIR, 0o700)?;
     match scratch {
@@ -356,7 +382,13 @@ pub unsafe fn private_dirs(tmp_options: &CStr, scratch: Option<c_int>, owner: Op
     }
     let mut st: libc::stat = std::mem::zeroed();
     if libc::stat(c"/dev/shm".as_ptr(), &mut st) == 0 {
-        mount_fs(Stage::Shm, c"tmpfs", c"/dev/shm", libc::MS_NOSUID | libc::MS_NODEV, Some(c"size=16m,mode=1777"))?;
+        mount_fs(
+            Stage::Shm,
+            c"tmpfs",
+            c"/dev/shm",
+            libc::MS_NOSUID | libc::MS_NODEV,
+            Some(c"size=16m,mode=1777"),
+        )?;
     }
     if proc {
         mount_fs(Stage::Proc, c"proc", c"/proc", libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC, None)?;
@@ -526,7 +558,8 @@ impl IdMap {
 }
 
 unsafe fn write_file(path: &CStr, text: &CStr) -> Result<(), Failure> {
-    let fd = check(Stage::IdMap, libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC) as c_long)? as c_int;
+    let fd =
+        check(Stage::IdMap, libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC) as c_long)? as c_int;
     let bytes = text.to_bytes();
     let n = libc::write(fd, bytes.as_ptr() as *const c_void, bytes.len());
     let err = errno();

@@ -67,7 +67,10 @@ impl Layers {
                 _ => {
                     let (on, name) = word.strip_prefix('-').map_or((true, word), |n| (false, n));
                     let slot = layers.slot(name).ok_or_else(|| {
-                        format!("unknown sandbox layer `{name}` (known: all, none, {})", LAYER_NAMES.join(", "))
+                        format!(
+                            "unknown sandbox layer `{name}` (known: all, none, {})",
+                            LAYER_NAMES.join(", ")
+                        )
                     })?;
                     *slot = on;
                 }

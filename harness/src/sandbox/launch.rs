@@ -96,7 +96,14 @@ pub unsafe fn launch(
     let mut child = Child { ns, err: err_write, setup, body };
     let pid = match how {
         Clone::Fork => {
-            let pid = libc::syscall(libc::SYS_clone, (ns.flags | libc::SIGCHLD) as libc::c_ulong, 0usize, 0usize, 0usize, 0usize);
+            let pid = libc::syscall(
+                libc::SYS_clone,
+                (ns.flags | libc::SIGCHLD) as libc::c_ulong,
+                0usize,
+                0usize,
+                0usize,
+                0usize,
+            );
             if pid == 0 {
                 child_main(&mut child);
             }

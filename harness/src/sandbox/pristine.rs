@@ -72,7 +72,11 @@ fn code_names<'py>(code: &Bound<'py, PyAny>, out: &mut Vec<Bound<'py, PyAny>>) -
 ///
 /// # Safety
 /// Both must be dicts; the GIL is held.
-unsafe fn restore_dict(current: *mut ffi::PyObject, saved: *mut ffi::PyObject, drop_added: bool) -> PyResult<()> {
+unsafe fn restore_dict(
+    current: *mut ffi::PyObject,
+    saved: *mut ffi::PyObject,
+    drop_added: bool,
+) -> PyResult<()> {
     let py = Python::assume_gil_acquired();
     let (mut pos, mut key, mut value): (ffi::Py_ssize_t, *mut ffi::PyObject, *mut ffi::PyObject) =
         (0, std::ptr::null_mut(), std::ptr::null_mut());

@@ -74,8 +74,10 @@ impl PytestRequest {
 
     /// Whether the prepared session can serve this request (no options, no conftest or ini).
     pub(crate) fn fast_path(&self) -> bool {
-        const CONFIG_FILES: [&str; 5] = ["conftest.py", "pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg"];
-        let configures = self.files.keys().any(|f| CONFIG_FILES.iter().any(|c| f == c || f.ends_with(&format!("/{c}"))));
+        const CONFIG_FILES: [&str; 5] =
+            ["conftest.py", "pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg"];
+        let configures =
+            self.files.keys().any(|f| CONFIG_FILES.iter().any(|c| f == c || f.ends_with(&format!("/{c}"))));
         !configures && self.args.iter().all(|a| !a.starts_with('-'))
     }
 }
@@ -108,7 +110,12 @@ pub struct ModuleCoverage {
 }
 
 impl ModuleCoverage {
-    pub fn new(statements: u32, missing_statements: u32, branches: u32, missing_branches: u32) -> ModuleCoverage {
+    pub fn new(
+        statements: u32,
+        missing_statements: u32,
+        branches: u32,
+        missing_branches: u32,
+    ) -> ModuleCoverage {
         let percent = |total: u32, missing: u32| {
             if total == 0 {
                 100.0
@@ -171,7 +178,12 @@ impl PytestOutcome {
         self.tests.iter().filter(|t| t.outcome == outcome).count()
     }
 
-    pub(crate) fn from_parts(status: Status, detail: String, exec_s: f64, report: Option<PytestReport>) -> PytestOutcome {
+    pub(crate) fn from_parts(
+        status: Status,
+        detail: String,
+        exec_s: f64,
+        report: Option<PytestReport>,
+    ) -> PytestOutcome {
         let report = report.unwrap_or_default();
         let finished = status != Status::TimedOut && status != Status::Crashed;
         PytestOutcome {
@@ -194,7 +206,9 @@ pub(crate) fn judge(report: &PytestReport) -> (Status, String) {
         0 => String::new(),
         5 => "no tests collected".to_string(),
         code => match first("failed").or_else(|| first("error")) {
-            Some(t) => format!("{} {}: {}", t.nodeid, t.outcome, t.message.trim().lines().last().unwrap_or("")),
+            Some(t) => {
+                format!("{} {}: {}", t.nodeid, t.outcome, t.message.trim().lines().last().unwrap_or(""))
+            }
             None => format!("pytest exited with {code}"),
         },
     };

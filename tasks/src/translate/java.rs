@@ -23,8 +23,12 @@ impl Java {
             Type::Tuple(ts) if ts.len() == 2 => {
                 format!("Pair<{}, {}>", Self::type_name(&ts[0], true)?, Self::type_name(&ts[1], true)?)
             }
-            Type::Tuple(ts) => return Err(format!("Java has no tuple type; a {}-tuple has no Pair", ts.len())),
-            Type::Dict(k, v) => format!("HashMap<{}, {}>", Self::type_name(k, true)?, Self::type_name(v, true)?),
+            Type::Tuple(ts) => {
+                return Err(format!("Java has no tuple type; a {}-tuple has no Pair", ts.len()))
+            }
+            Type::Dict(k, v) => {
+                format!("HashMap<{}, {}>", Self::type_name(k, true)?, Self::type_name(v, true)?)
+            }
             Type::Optional(t) => format!("Optional<{}>", Self::type_name(t, true)?),
         })
     }
@@ -40,7 +44,64 @@ impl Target for Java {
     }
 
     fn keywords(&self) -> &'static [&'static str] {
-        &["abstract", "assert", "boolean", "break", "byte", "case", "catch", "char", "class", "const", "continue", "default", "do", "double", "else", "enum", "extends", "final", "finally", "float", "for", "goto", "if", "implements", "import", "instanceof", "int", "interface", "long", "native", "new", "package", "private", "protected", "public", "return", "short", "static", "strictfp", "super", "switch", "synchronized", "this", "throw", "throws", "transient", "try", "void", "volatile", "while", "var", "record", "yield", "true", "false", "null"]
+        &[
+            "abstract",
+            "assert",
+            "boolean",
+            "break",
+            "byte",
+            "case",
+            "catch",
+            "char",
+            "class",
+            "const",
+            "continue",
+            "default",
+            "do",
+            "double",
+            "else",
+            "enum",
+            "extends",
+            "final",
+            "finally",
+            "float",
+            "for",
+            "goto",
+            "if",
+            "implements",
+            "import",
+            "instanceof",
+            "int",
+            "interface",
+            "long",
+            "native",
+            "new",
+            "package",
+            "private",
+            "protected",
+            "public",
+            "return",
+            "short",
+            "static",
+            "strictfp",
+            "super",
+            "switch",
+            "synchronized",
+            "this",
+            "throw",
+            "throws",
+            "transient",
+            "try",
+            "void",
+            "volatile",
+            "while",
+            "var",
+            "record",
+            "yield",
+            "true",
+            "false",
+            "null",
+        ]
     }
 
     fn literal(&self, ty: &Type, value: &Value) -> Result<String, String> {
@@ -70,7 +131,9 @@ impl Target for Java {
             Type::Dict(k, v) => {
                 let parts: Result<Vec<_>, String> = pairs(value)?
                     .into_iter()
-                    .map(|(key, val)| Ok(format!("Map.entry({}, {})", self.literal(k, key)?, self.literal(v, val)?)))
+                    .map(|(key, val)| {
+                        Ok(format!("Map.entry({}, {})", self.literal(k, key)?, self.literal(v, val)?))
+                    })
                     .collect();
                 let parts = parts?;
                 let name = Self::type_name(ty, true)?;

@@ -13,7 +13,56 @@ impl Target for JavaScript {
     }
 
     fn keywords(&self) -> &'static [&'static str] {
-        &["arguments", "await", "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum", "eval", "export", "extends", "false", "finally", "for", "function", "if", "implements", "import", "in", "instanceof", "interface", "let", "new", "null", "package", "private", "protected", "public", "return", "static", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "yield"]
+        &[
+            "arguments",
+            "await",
+            "break",
+            "case",
+            "catch",
+            "class",
+            "const",
+            "continue",
+            "debugger",
+            "default",
+            "delete",
+            "do",
+            "else",
+            "enum",
+            "eval",
+            "export",
+            "extends",
+            "false",
+            "finally",
+            "for",
+            "function",
+            "if",
+            "implements",
+            "import",
+            "in",
+            "instanceof",
+            "interface",
+            "let",
+            "new",
+            "null",
+            "package",
+            "private",
+            "protected",
+            "public",
+            "return",
+            "static",
+            "super",
+            "switch",
+            "this",
+            "throw",
+            "true",
+            "try",
+            "typeof",
+            "var",
+            "void",
+            "while",
+            "with",
+            "yield",
+        ]
     }
 
     fn literal(&self, ty: &Type, value: &Value) -> Result<String, String> {
@@ -22,7 +71,9 @@ impl Target for JavaScript {
                 let n = int(value)?;
                 // A JavaScript number holds integers exactly only up to 2^53.
                 if n.unsigned_abs() > 1 << 53 {
-                    return Err(format!("the integer {n} is beyond 2^53, which JavaScript numbers cannot hold exactly"));
+                    return Err(format!(
+                        "the integer {n} is beyond 2^53, which JavaScript numbers cannot hold exactly"
+                    ));
                 }
                 n.to_string()
             }

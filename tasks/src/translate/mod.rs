@@ -82,10 +82,9 @@ pub fn translate(target: &dyn Target, problem: &Problem) -> Result<Translation, 
 pub fn doc_lines(target: &dyn Target, problem: &Problem) -> Vec<String> {
     let mut lines: Vec<String> = problem.doc.lines().map(|l| l.trim_end().to_string()).collect();
     for example in &problem.examples {
-        let (Ok(call), Ok(result)) = (
-            target.call(problem, &example.args),
-            target.literal(&problem.returns, &example.expected),
-        ) else {
+        let (Ok(call), Ok(result)) =
+            (target.call(problem, &example.args), target.literal(&problem.returns, &example.expected))
+        else {
             continue;
         };
         if example.line + 1 < lines.len() {

@@ -37,7 +37,11 @@ fn javascript_prompt_and_tests() {
 #[test]
 fn cpp_prompt_and_tests() {
     let t = translate(&cpp::Cpp, &problem()).unwrap();
-    assert!(t.prompt.starts_with("#include<assert.h>\n#include<bits/stdc++.h>\n// Pick things.\n"), "{}", t.prompt);
+    assert!(
+        t.prompt.starts_with("#include<assert.h>\n#include<bits/stdc++.h>\n// Pick things.\n"),
+        "{}",
+        t.prompt
+    );
     assert!(t.prompt.ends_with(
         "std::tuple<std::vector<std::string>, bool> pick(std::vector<long> xs, std::string new_, std::map<std::string, std::optional<double>> m) {\n"
     ));
@@ -46,18 +50,26 @@ fn cpp_prompt_and_tests() {
         "{}",
         t.test
     );
-    assert!(t.test.contains("pick(std::vector<long>(), std::string(\"\"), std::map<std::string, std::optional<double>>())"));
+    assert!(t.test.contains(
+        "pick(std::vector<long>(), std::string(\"\"), std::map<std::string, std::optional<double>>())"
+    ));
 }
 
 #[test]
 fn rust_prompt_and_tests() {
     let t = translate(&rust::Rust, &problem()).unwrap();
     assert!(t.prompt.starts_with("use std::collections::HashMap;\n\n/// Pick things.\n"));
-    assert!(t
-        .prompt
-        .ends_with("fn pick(xs: Vec<i64>, new: String, m: HashMap<String, Option<f64>>) -> (Vec<String>, bool) {\n"));
+    assert!(t.prompt.ends_with(
+        "fn pick(xs: Vec<i64>, new: String, m: HashMap<String, Option<f64>>) -> (Vec<String>, bool) {\n"
+    ));
     assert!(t.test.contains("assert_eq!(candidate(vec![1, -2], String::from(\"q\\\"\\n\"), HashMap::from([(String::from(\"k\"), Some(0.5)), (String::from(\"z\"), None)])), (vec![String::from(\"a\")], false));"), "{}", t.test);
-    assert!(t.test.contains("candidate(Vec::<i64>::new(), String::from(\"\"), HashMap::<String, Option<f64>>::new())"), "{}", t.test);
+    assert!(
+        t.test.contains(
+            "candidate(Vec::<i64>::new(), String::from(\"\"), HashMap::<String, Option<f64>>::new())"
+        ),
+        "{}",
+        t.test
+    );
 }
 
 #[test]

@@ -20,6 +20,28 @@ use std::time::Instant;
 /// Version of the `llama-cpp-2` crate this build links (pinned in Cargo.lock).
 const CRATE_VERSION: &str = "llama-cpp-2 0.1.160";
 
+/// Which llama.cpp build this is, for the manifest.
+const BUILD: &str = if cfg!(feature = "llamacpp-cuda") {
+    "cuda"
+} else if cfg!(feature = "llamacpp-metal") {
+    "metal"
+} else {
+    "cpu"
+};
+
+/// The GPUs (and other accelerators) this llama.cpp build can run on, as `NAME (description)`;
+/// empty for a CPU build. Models are offloaded to them whole (llama.cpp's default).
+pub fn gpu_devices() -> Vec<String> {
+    if runtime().is_err() {
+        return Vec::new();
+    }
+    llama_cpp_2::list_llama_ggml_backend_devices()
+        .into_iter()
+        .filter(|d| d.device_type != llama_cpp_2::LlamaBackendDeviceType::Cpu)
+        .map(|d| format!("{} ({})", d.name, d.description))
+        .collect()
+}
+
 /// llama.cpp's global state may be initialised once per process.
 fn runtime() -> Result<&'static LlamaBackend, BackendError> {
     static RUNTIME: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
@@ -72,7 +94,7 @@ impl Backend for LlamaCppBackend {
     }
 
     fn version(&self) -> String {
-        format!("{CRATE_VERSION} (cpu, {} threads)", self.threads)
+        format!("{CRATE_VERSION} ({BUILD}, {} threads)", self.threads)
     }
 
     fn chat_template(&self) -> Option<String> {

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod backends;
 mod common;
 mod models;
 mod run;

@@ -77,7 +77,7 @@ fn hf_models_resolve_from_the_cache_and_run_end_to_end() {
                 "--limit",
                 "1",
                 "--max-tokens",
-                "256",
+                "64",
                 "--out",
             ])
             .arg(&dir),

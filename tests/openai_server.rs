@@ -32,6 +32,9 @@ impl LlamaServer {
             .arg(model)
             .args(["--model_alias", MODEL, "--host", "127.0.0.1", "--port", &port.to_string()])
             .args(["--n_ctx", "4096", "--n_threads", &threads, "--n_threads_batch", &threads])
+            // By default llama-cpp-python cuts a streaming answer off when the next request
+            // arrives; with concurrent requests every answer must finish.
+            .args(["--interrupt_requests", "False"])
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(log).unwrap())
             .spawn()

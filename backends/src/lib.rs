@@ -10,7 +10,7 @@ mod stop;
 #[cfg(feature = "llamacpp")]
 pub mod llamacpp;
 
-pub use stop::StopMatcher;
+pub use stop::{Halt, StopMatcher, StopStream};
 
 use evalrun_core::{Backend, BackendError};
 use std::path::Path;

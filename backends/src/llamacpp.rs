@@ -1,7 +1,7 @@
 //! llama.cpp through the `llama-cpp-2` crate (CPU build; GPU builds come from the same code with
 //! the crate's `cuda`/`metal` features).
 
-use crate::{memory, LoadOptions, StopMatcher};
+use crate::{memory, LoadOptions, StopStream};
 use evalrun_core::{
     Backend, BackendError, FinishReason, Generation, GenerationRequest, GenerationStats, Prompt,
 };
@@ -169,10 +169,9 @@ impl Backend for LlamaCppBackend {
             ])
         };
 
-        let stops = StopMatcher::new(&request.stop);
+        let mut stream = StopStream::new(&request.stop);
         let mut bytes: Vec<u8> = Vec::new();
         let mut text = String::new();
-        let mut streamed = 0usize;
         let mut first_token_at = None;
         let mut generated = 0u32;
         let mut finish = FinishReason::Length;
@@ -193,19 +192,9 @@ impl Backend for LlamaCppBackend {
             };
             text.clear();
             text.push_str(std::str::from_utf8(&bytes[..valid]).unwrap_or_default());
-            if let Some(at) = stops.find(&text) {
-                text.truncate(at);
+            if stream.advance(&mut text, on_text).is_some() {
                 finish = FinishReason::Stop;
                 break;
-            }
-            let safe = stops.safe_prefix(&text);
-            if safe > streamed {
-                let flow = on_text(&text[streamed..safe]);
-                streamed = safe;
-                if flow.is_break() {
-                    finish = FinishReason::Stop;
-                    break;
-                }
             }
             batch.clear();
             batch.add(token, pos, &[0], true).map_err(|e| gen_err("batch", &e))?;
@@ -215,9 +204,7 @@ impl Backend for LlamaCppBackend {
         if finish != FinishReason::Stop {
             text = String::from_utf8_lossy(&bytes).into_owned();
         }
-        if text.len() > streamed {
-            let _ = on_text(&text[streamed..]);
-        }
+        stream.finish(&text, on_text);
 
         let end = Instant::now();
         let first = first_token_at.unwrap_or(end);

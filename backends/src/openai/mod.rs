@@ -12,7 +12,7 @@ pub use retry::{is_retryable_status, with_retries, Attempt, RetryPolicy};
 pub use sse::SseReader;
 pub use wire::{parse_chunk, request_body, Chunk, Endpoint, Usage};
 
-use crate::StopMatcher;
+use crate::StopStream;
 use evalrun_core::{
     Backend, BackendError, FinishReason, Generation, GenerationRequest, GenerationStats, Prompt,
 };
@@ -154,8 +154,8 @@ impl OpenAiBackend {
         .map_err(gen_err)?;
 
         let mut events = SseReader::new(BufReader::new(response.into_reader()));
-        let stops = StopMatcher::new(&request.stop);
-        let (mut text, mut streamed, mut chunks) = (String::new(), 0usize, 0u32);
+        let mut stream = StopStream::new(&request.stop);
+        let (mut text, mut chunks) = (String::new(), 0u32);
         let (mut first_token_at, mut usage, mut finish_reason) = (None, None, None);
         let mut stopped_here = false;
         loop {
@@ -173,28 +173,17 @@ impl OpenAiBackend {
             first_token_at.get_or_insert_with(Instant::now);
             chunks += 1;
             text.push_str(&chunk.text);
-            // Servers apply the stop sequences too; this catches those that do not.
-            if let Some(at) = stops.find(&text) {
-                text.truncate(at);
+            // Servers apply the stop sequences too; this catches those that do not. Leaving the
+            // loop drops the response, closing the connection, which stops the server.
+            if stream.advance(&mut text, on_text).is_some() {
                 stopped_here = true;
                 break;
-            }
-            let safe = stops.safe_prefix(&text);
-            if safe > streamed {
-                let flow = on_text(&text[streamed..safe]);
-                streamed = safe;
-                if flow.is_break() {
-                    stopped_here = true;
-                    break; // dropping the response closes the connection, which stops the server
-                }
             }
         }
         if !stopped_here && finish_reason.is_none() && usage.is_none() {
             return Err(gen_err("the stream ended before the answer was finished".into()));
         }
-        if text.len() > streamed {
-            let _ = on_text(&text[streamed..]);
-        }
+        stream.finish(&text, on_text);
         let finish = match finish_reason.as_deref() {
             _ if stopped_here => FinishReason::Stop,
             Some("length") => FinishReason::Length,

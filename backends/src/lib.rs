@@ -1,14 +1,16 @@
 //! Model backends of evalrun, one file per backend behind [`evalrun_core::Backend`], and the
 //! registry of known models (catalog, local store, fetcher).
 
+pub mod auto;
 pub mod memory;
 pub mod models;
+pub mod openai;
 mod stop;
 
 #[cfg(feature = "llamacpp")]
 pub mod llamacpp;
 
-pub use stop::StopMatcher;
+pub use stop::{Halt, StopMatcher, StopStream};
 
 use evalrun_core::{Backend, BackendError};
 use std::path::Path;
@@ -20,11 +22,13 @@ pub struct LoadOptions {
     pub threads: usize,
     /// Context window in tokens.
     pub n_ctx: u32,
+    /// The server and model name for the `openai` backend (which has no local file to load).
+    pub openai: Option<openai::OpenAiConfig>,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { threads: 0, n_ctx: 4096 }
+        LoadOptions { threads: 0, n_ctx: 4096, openai: None }
     }
 }
 
@@ -34,6 +38,7 @@ pub fn available() -> Vec<&'static str> {
     if cfg!(feature = "llamacpp") {
         names.push("llamacpp");
     }
+    names.push("openai");
     names
 }
 
@@ -48,6 +53,13 @@ pub fn load(name: &str, path: &Path, opts: &LoadOptions) -> Result<Box<dyn Backe
             backend: name.into(),
             reason: "this evalrun was built without the `llamacpp` feature".into(),
         }),
+        "openai" => match &opts.openai {
+            Some(config) => Ok(Box::new(openai::OpenAiBackend::connect(config.clone())?)),
+            None => Err(BackendError::Unavailable {
+                backend: name.into(),
+                reason: format!("no server configured: set --openai-base-url or {}", openai::BASE_URL_ENV),
+            }),
+        },
         other => Err(BackendError::Unavailable {
             backend: other.into(),
             reason: format!("unknown backend (compiled in: {})", available().join(", ")),

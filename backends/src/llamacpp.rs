@@ -1,7 +1,7 @@
 //! llama.cpp through the `llama-cpp-2` crate (CPU build; GPU builds come from the same code with
 //! the crate's `cuda`/`metal` features).
 
-use crate::{memory, LoadOptions, StopMatcher};
+use crate::{memory, LoadOptions, StopStream};
 use evalrun_core::{
     Backend, BackendError, FinishReason, Generation, GenerationRequest, GenerationStats, Prompt,
 };
@@ -19,6 +19,28 @@ use std::time::Instant;
 
 /// Version of the `llama-cpp-2` crate this build links (pinned in Cargo.lock).
 const CRATE_VERSION: &str = "llama-cpp-2 0.1.160";
+
+/// Which llama.cpp build this is, for the manifest.
+const BUILD: &str = if cfg!(feature = "llamacpp-cuda") {
+    "cuda"
+} else if cfg!(feature = "llamacpp-metal") {
+    "metal"
+} else {
+    "cpu"
+};
+
+/// The GPUs (and other accelerators) this llama.cpp build can run on, as `NAME (description)`;
+/// empty for a CPU build. Models are offloaded to them whole (llama.cpp's default).
+pub fn gpu_devices() -> Vec<String> {
+    if runtime().is_err() {
+        return Vec::new();
+    }
+    llama_cpp_2::list_llama_ggml_backend_devices()
+        .into_iter()
+        .filter(|d| d.device_type != llama_cpp_2::LlamaBackendDeviceType::Cpu)
+        .map(|d| format!("{} ({})", d.name, d.description))
+        .collect()
+}
 
 /// llama.cpp's global state may be initialised once per process.
 fn runtime() -> Result<&'static LlamaBackend, BackendError> {
@@ -72,7 +94,7 @@ impl Backend for LlamaCppBackend {
     }
 
     fn version(&self) -> String {
-        format!("{CRATE_VERSION} (cpu, {} threads)", self.threads)
+        format!("{CRATE_VERSION} ({BUILD}, {} threads)", self.threads)
     }
 
     fn chat_template(&self) -> Option<String> {
@@ -147,10 +169,9 @@ impl Backend for LlamaCppBackend {
             ])
         };
 
-        let stops = StopMatcher::new(&request.stop);
+        let mut stream = StopStream::new(&request.stop);
         let mut bytes: Vec<u8> = Vec::new();
         let mut text = String::new();
-        let mut streamed = 0usize;
         let mut first_token_at = None;
         let mut generated = 0u32;
         let mut finish = FinishReason::Length;
@@ -171,19 +192,9 @@ impl Backend for LlamaCppBackend {
             };
             text.clear();
             text.push_str(std::str::from_utf8(&bytes[..valid]).unwrap_or_default());
-            if let Some(at) = stops.find(&text) {
-                text.truncate(at);
+            if stream.advance(&mut text, on_text).is_some() {
                 finish = FinishReason::Stop;
                 break;
-            }
-            let safe = stops.safe_prefix(&text);
-            if safe > streamed {
-                let flow = on_text(&text[streamed..safe]);
-                streamed = safe;
-                if flow.is_break() {
-                    finish = FinishReason::Stop;
-                    break;
-                }
             }
             batch.clear();
             batch.add(token, pos, &[0], true).map_err(|e| gen_err("batch", &e))?;
@@ -193,9 +204,7 @@ impl Backend for LlamaCppBackend {
         if finish != FinishReason::Stop {
             text = String::from_utf8_lossy(&bytes).into_owned();
         }
-        if text.len() > streamed {
-            let _ = on_text(&text[streamed..]);
-        }
+        stream.finish(&text, on_text);
 
         let end = Instant::now();
         let first = first_token_at.unwrap_or(end);

@@ -1,5 +1,7 @@
 //! Stop-sequence detection over streamed text.
 
+use std::ops::ControlFlow;
+
 /// Finds the earliest stop sequence in a growing text, and tells how much of the text is safe
 /// to stream (cannot be the start of a stop sequence).
 #[derive(Debug, Clone)]
@@ -36,9 +38,83 @@ impl StopMatcher {
     }
 }
 
+/// Why [`StopStream::advance`] says to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Halt {
+    /// A stop sequence was generated; the text now ends before it.
+    StopSequence,
+    /// The caller's `on_text` returned `Break`.
+    Cancelled,
+}
+
+/// Generated text handed to a caller as it grows, held back while a stop sequence may still be
+/// starting, and cut at the first stop sequence. Shared by every streaming backend.
+#[derive(Debug, Clone)]
+pub struct StopStream {
+    stops: StopMatcher,
+    streamed: usize,
+}
+
+impl StopStream {
+    pub fn new(stops: &[String]) -> Self {
+        StopStream { stops: StopMatcher::new(stops), streamed: 0 }
+    }
+
+    /// After `text` grew: cut it at a stop sequence, or hand out what is safe to `on_text`.
+    pub fn advance(
+        &mut self,
+        text: &mut String,
+        on_text: &mut dyn FnMut(&str) -> ControlFlow<()>,
+    ) -> Option<Halt> {
+        if let Some(at) = self.stops.find(text) {
+            text.truncate(at);
+            return Some(Halt::StopSequence);
+        }
+        let safe = self.stops.safe_prefix(text);
+        if safe > self.streamed {
+            let flow = on_text(&text[self.streamed..safe]);
+            self.streamed = safe;
+            if flow.is_break() {
+                return Some(Halt::Cancelled);
+            }
+        }
+        None
+    }
+
+    /// At the end: hand out whatever of `text` was held back.
+    pub fn finish(&mut self, text: &str, on_text: &mut dyn FnMut(&str) -> ControlFlow<()>) {
+        if text.len() > self.streamed {
+            let _ = on_text(&text[self.streamed..]);
+            self.streamed = text.len();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stream_hands_out_safe_text_and_cuts_at_the_stop() {
+        let mut stream = StopStream::new(&["\n```".to_string()]);
+        let (mut text, mut out) = (String::new(), Vec::new());
+        let mut collect = |t: &str| {
+            out.push(t.to_string());
+            ControlFlow::Continue(())
+        };
+        for piece in ["x = 1", "\n`", "`", "`\nmore"] {
+            text.push_str(piece);
+            if stream.advance(&mut text, &mut collect).is_some() {
+                break;
+            }
+        }
+        assert_eq!(text, "x = 1");
+        stream.finish(&text, &mut collect);
+        assert_eq!(out, vec!["x = 1"]);
+        let mut cancel = StopStream::new(&[]);
+        let mut text = "abc".to_string();
+        assert_eq!(cancel.advance(&mut text, &mut |_| ControlFlow::Break(())), Some(Halt::Cancelled));
+    }
 
     fn m() -> StopMatcher {
         StopMatcher::new(&["\n```".to_string(), "<|end|>".to_string()])

@@ -34,4 +34,31 @@ pub trait Backend: Send {
         request: &GenerationRequest,
         on_text: &mut dyn FnMut(&str) -> ControlFlow<()>,
     ) -> Result<Generation, BackendError>;
+
+    // The methods below have defaults that fit an in-process backend reading a model file; a
+    // backend in front of a server overrides them.
+
+    /// Whether the model answers [`Prompt::Chat`](crate::Prompt) requests (an instruction-tuned
+    /// model). A server applies its own template, so it can be a chat model without
+    /// [`chat_template`](Self::chat_template) text.
+    fn is_chat(&self) -> bool {
+        self.chat_template().is_some()
+    }
+
+    /// Whether the assistant's turn can be opened with `assistant_prefix` (prefill). Chat
+    /// endpoints of servers cannot; they must get chat prompts with an empty prefix.
+    fn supports_assistant_prefix(&self) -> bool {
+        true
+    }
+
+    /// How many requests [`generate_batch`](Self::generate_batch) serves at once.
+    fn max_concurrency(&self) -> usize {
+        1
+    }
+
+    /// Generate one completion per request, up to [`max_concurrency`](Self::max_concurrency) at
+    /// a time; results come back in request order, whatever order they finish in.
+    fn generate_batch(&mut self, requests: &[GenerationRequest]) -> Vec<Result<Generation, BackendError>> {
+        requests.iter().map(|r| self.generate(r, &mut |_| ControlFlow::Continue(()))).collect()
+    }
 }

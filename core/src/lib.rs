@@ -14,7 +14,7 @@ pub mod verdict;
 
 pub use backend::{Backend, BackendError};
 pub use generation::{ChatMessage, FinishReason, Generation, GenerationRequest, GenerationStats, Prompt};
-pub use record::SampleRecord;
+pub use record::{SampleKey, SampleRecord};
 pub use sampling::SamplingParams;
 pub use summary::{GroupSummary, ModelSummary, RunSummary};
 pub use task::{Language, LimitOverrides, Mutant, Task, TaskKind};

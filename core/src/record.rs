@@ -39,9 +39,13 @@ pub struct SampleRecord {
     pub metrics: BTreeMap<String, f64>,
 }
 
+/// Identity of a sample within a run: model, backend, task id, sample index. The backend is part
+/// of it because one run may generate with the same model through several backends.
+pub type SampleKey = (String, String, String, u32);
+
 impl SampleRecord {
     /// Identity of a sample within a run, used to resume.
-    pub fn key(&self) -> (String, String, u32) {
-        (self.model.clone(), self.task_id.clone(), self.sample)
+    pub fn key(&self) -> SampleKey {
+        (self.model.clone(), self.backend.clone(), self.task_id.clone(), self.sample)
     }
 }

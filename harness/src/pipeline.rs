@@ -12,12 +12,11 @@ use crate::prompt::PromptTemplate;
 use crate::sandbox::{Limits, SandboxError, WorkerCommand};
 use crossbeam_channel::{Receiver, Sender};
 use evalrun_core::{
-    Backend, BackendError, FinishReason, GenerationStats, SampleRecord, SamplingParams, Status, Task,
-    TaskKind, Verdict,
+    Backend, BackendError, FinishReason, Generation, GenerationRequest, GenerationStats, SampleKey,
+    SampleRecord, SamplingParams, Status, Task, TaskKind, Verdict,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
-use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -44,8 +43,8 @@ pub struct GeneratedSample {
 }
 
 impl GeneratedSample {
-    fn key(&self) -> (String, String, u32) {
-        (self.model.clone(), self.task_id.clone(), self.sample)
+    fn key(&self) -> SampleKey {
+        (self.model.clone(), self.backend.clone(), self.task_id.clone(), self.sample)
     }
 }
 
@@ -91,7 +90,8 @@ pub struct Plan {
     pub worker: WorkerCommand,
 }
 
-/// A model to generate with: loaded only if something is left to generate for it.
+/// A model to generate with through one backend: loaded only if something is left to generate
+/// for it.
 pub struct ModelJob {
     pub id: String,
     pub backend: String,
@@ -135,7 +135,8 @@ pub fn run(
     let to_generate: usize = models
         .iter()
         .map(|m| {
-            plan.tasks.len() * plan.samples as usize - generated_keys.iter().filter(|k| k.0 == m.id).count()
+            let done = generated_keys.iter().filter(|k| k.0 == m.id && k.1 == m.backend).count();
+            plan.tasks.len() * plan.samples as usize - done
         })
         .sum();
     let backlog: Vec<_> = generated.into_iter().filter(|g| !executor.is_done(&g.key())).collect();
@@ -153,7 +154,9 @@ pub fn run(
     for ModelJob { id, backend: backend_name, load, on_loaded } in models {
         let pending: Vec<(usize, u32)> = (0..plan.tasks.len())
             .flat_map(|t| (0..plan.samples).map(move |s| (t, s)))
-            .filter(|(t, s)| !generated_keys.contains(&(id.clone(), plan.tasks[*t].id.clone(), *s)))
+            .filter(|(t, s)| {
+                !generated_keys.contains(&(id.clone(), backend_name.clone(), plan.tasks[*t].id.clone(), *s))
+            })
             .collect();
         if pending.is_empty() {
             continue;
@@ -165,37 +168,48 @@ pub fn run(
             Err(e) => {
                 let error = e.to_string();
                 events(Event::ModelFailed { model: &id, error: &error });
-                failed_models.push((id.clone(), error));
+                failed_models.push((format!("{id} (backend {backend_name})"), error));
                 continue;
             }
         };
         events(Event::ModelLoaded { model: &id, seconds: started.elapsed().as_secs_f64() });
-        let template = PromptTemplate::for_model(backend.chat_template().is_some());
+        let template = PromptTemplate::for_backend(backend.as_ref());
         on_loaded(backend.as_ref(), &template);
-        for (t, s) in pending {
-            let sample =
-                generate_one(backend.as_mut(), &id, &backend_name, plan, &template, &plan.tasks[t], s);
-            samples_journal.append(&sample)?;
-            events(Event::Generated { sample: &sample });
-            executor.submit(sample)?;
+        // A backend that serves several requests at once gets them in chunks; the chunk's
+        // samples are journaled in plan order, so the journal does not depend on timing.
+        for chunk in pending.chunks(backend.max_concurrency().max(1)) {
+            let requests: Vec<GenerationRequest> = chunk
+                .iter()
+                .map(|&(t, s)| template.request(&plan.tasks[t], sample_sampling(plan, s)))
+                .collect();
+            let generations = backend.generate_batch(&requests);
+            for (&(t, s), generation) in chunk.iter().zip(generations) {
+                let sample = sample_record(&id, &backend_name, &template, &plan.tasks[t], s, generation);
+                samples_journal.append(&sample)?;
+                events(Event::Generated { sample: &sample });
+                executor.submit(sample)?;
+            }
         }
     }
     let records = executor.finish()?;
     Ok(Outcome { records, failed_models })
 }
 
-fn generate_one(
-    backend: &mut dyn Backend,
+/// The sampling of sample `sample`: the plan's, with its own seed so samples differ but repeat.
+fn sample_sampling(plan: &Plan, sample: u32) -> SamplingParams {
+    let mut sampling = plan.sampling.clone();
+    sampling.seed = sampling.seed.wrapping_add(u64::from(sample));
+    sampling
+}
+
+fn sample_record(
     model: &str,
     backend_name: &str,
-    plan: &Plan,
     template: &PromptTemplate,
     task: &Task,
     sample: u32,
+    generation: Result<Generation, BackendError>,
 ) -> GeneratedSample {
-    let mut sampling = plan.sampling.clone();
-    sampling.seed = sampling.seed.wrapping_add(u64::from(sample));
-    let request = template.request(task, sampling);
     let mut record = GeneratedSample {
         task_id: task.id.clone(),
         completion: String::new(),
@@ -207,7 +221,7 @@ fn generate_one(
         generation: None,
         error: None,
     };
-    match backend.generate(&request, &mut |_| ControlFlow::Continue(())) {
+    match generation {
         Ok(generation) => {
             record.completion = match task.kind {
                 TaskKind::TestWriting => {
@@ -255,7 +269,7 @@ struct Executor {
     jobs: Option<Sender<Job>>,
     threads: Vec<JoinHandle<()>>,
     writer: JoinHandle<Result<Vec<SampleRecord>, JournalError>>,
-    done: HashSet<(String, String, u32)>,
+    done: HashSet<SampleKey>,
     tasks: HashMap<String, Arc<Task>>,
 }
 
@@ -294,7 +308,7 @@ impl Executor {
         Ok(Executor { jobs: Some(job_tx), threads, writer, done, tasks })
     }
 
-    fn is_done(&self, key: &(String, String, u32)) -> bool {
+    fn is_done(&self, key: &SampleKey) -> bool {
         self.done.contains(key)
     }
 

@@ -3,7 +3,9 @@
 //! [`PromptTemplate::completion_v1`].
 
 use crate::languages;
-use evalrun_core::{ChatMessage, GenerationRequest, Language, Prompt, SamplingParams, Task, TaskKind};
+use evalrun_core::{
+    Backend, ChatMessage, GenerationRequest, Language, Prompt, SamplingParams, Task, TaskKind,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,6 +40,21 @@ impl PromptTemplate {
         }
     }
 
+    /// [`instruct_v1`](Self::instruct_v1) for backends that cannot prefill the assistant's turn
+    /// (chat endpoints of servers): the same request, no response prefix, and no stop sequence,
+    /// because the answer opens its own fence and `\n```` would stop before the code. Extraction
+    /// then takes the fenced block from the whole answer.
+    pub fn instruct_v1_no_prefill() -> Self {
+        let PromptStyle::Instruct { instruction, .. } = Self::instruct_v1().style else {
+            unreachable!("instruct_v1 is an instruct template")
+        };
+        PromptTemplate {
+            name: "evalplus-instruct-v1-no-prefill".into(),
+            style: PromptStyle::Instruct { instruction, response_prefix: String::new() },
+            stop: Vec::new(),
+        }
+    }
+
     /// Codex/HumanEval base-model prompting: continue the function body, stop at the next
     /// top-level statement.
     pub fn completion_v1() -> Self {
@@ -54,6 +71,15 @@ impl PromptTemplate {
             Self::instruct_v1()
         } else {
             Self::completion_v1()
+        }
+    }
+
+    /// The template for a loaded backend: [`for_model`](Self::for_model), and the no-prefill
+    /// instruct variant where the backend cannot open the assistant's turn.
+    pub fn for_backend(backend: &dyn Backend) -> Self {
+        match (backend.is_chat(), backend.supports_assistant_prefix()) {
+            (true, false) => Self::instruct_v1_no_prefill(),
+            (chat, _) => Self::for_model(chat),
         }
     }
 
@@ -149,6 +175,27 @@ mod tests {
         let req = t.request(&task(), SamplingParams::default());
         assert_eq!(req.prompt, Prompt::Completion(task().prompt));
         assert!(req.stop.contains(&"\ndef".to_string()));
+    }
+
+    #[test]
+    fn no_prefill_variant_asks_the_same_and_extracts_from_the_whole_answer() {
+        let (with, without) = (PromptTemplate::instruct_v1(), PromptTemplate::instruct_v1_no_prefill());
+        let (a, b) = (
+            with.request(&task(), SamplingParams::default()),
+            without.request(&task(), SamplingParams::default()),
+        );
+        let (Prompt::Chat { messages: ma, .. }, Prompt::Chat { messages: mb, assistant_prefix }) =
+            (a.prompt, b.prompt)
+        else {
+            panic!("not chat prompts")
+        };
+        assert_eq!(ma, mb);
+        assert!(assistant_prefix.is_empty() && b.stop.is_empty());
+        let answer = "Sure:\n```python\ndef f(x):\n    return 2 * x\n```\nIt doubles x.";
+        assert_eq!(
+            crate::extract::completion_from(&without, answer, &task()),
+            "\ndef f(x):\n    return 2 * x\n"
+        );
     }
 
     #[test]

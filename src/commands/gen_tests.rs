@@ -37,10 +37,13 @@ pub fn main(args: GenTestsArgs) -> Result<ExitCode> {
     let store = ModelStore::from_env()?;
     let entry = store.catalog()?.get(&args.model)?.clone();
     let path = store.verify(&entry)?;
-    let mut backend =
-        evalrun_backends::load(&args.backend, &path, &LoadOptions { threads: args.threads, n_ctx: args.ctx })
-            .with_context(|| format!("loading {}", args.model))?;
-    let template = PromptTemplate::for_model(backend.chat_template().is_some());
+    let mut backend = evalrun_backends::load(
+        &args.backend,
+        &path,
+        &LoadOptions { threads: args.threads, n_ctx: args.ctx, openai: None },
+    )
+    .with_context(|| format!("loading {}", args.model))?;
+    let template = PromptTemplate::for_backend(backend.as_ref());
     let mut worker = PythonWorker::spawn(
         WorkerCommand::current_exe().context("cannot locate the evalrun executable for sandbox workers")?,
     )?;

@@ -2,7 +2,9 @@
 
 use crate::cli::ModelsCommand;
 use anyhow::{bail, Result};
-use evalrun_backends::models::{fetch, Catalog, FetchEvent, FetchOptions, ModelStatus, ModelStore};
+use evalrun_backends::models::{
+    fetch, hf_entry, Catalog, FetchEvent, FetchOptions, HfCache, HfRef, ModelEntry, ModelStatus, ModelStore,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 
 pub fn main(command: ModelsCommand) -> Result<()> {
@@ -10,6 +12,14 @@ pub fn main(command: ModelsCommand) -> Result<()> {
     let catalog = store.catalog()?;
     match command {
         ModelsCommand::List { verify } => list(&catalog, &store, verify),
+        ModelsCommand::Fetch { id, force } if HfRef::parse(&id)?.is_some() => {
+            if force {
+                bail!("--force does not apply to hf: models; the Hugging Face cache keeps its own files");
+            }
+            let entry = resolve_model(&catalog, &id)?;
+            println!("{}", store.verify(&entry)?.display());
+            Ok(())
+        }
         ModelsCommand::Fetch { id, force } => {
             let entry = catalog.get(&id)?;
             let bar = ProgressBar::new(entry.size.unwrap_or(0));
@@ -36,10 +46,19 @@ pub fn main(command: ModelsCommand) -> Result<()> {
             Ok(())
         }
         ModelsCommand::Path { id } => {
-            let entry = catalog.get(&id)?;
-            println!("{}", store.verify(entry)?.display());
+            let entry = resolve_model(&catalog, &id)?;
+            println!("{}", store.verify(&entry)?.display());
             Ok(())
         }
+    }
+}
+
+/// The catalog entry of `id`; an `hf:ORG/REPO/FILE` id is looked up in the Hugging Face cache
+/// (and downloaded into it when missing and the network allows).
+pub fn resolve_model(catalog: &Catalog, id: &str) -> Result<ModelEntry> {
+    match HfRef::parse(id)? {
+        Some(r) => Ok(hf_entry(&r, HfCache::from_env().resolve(&r)?)),
+        None => Ok(catalog.get(id)?.clone()),
     }
 }
 

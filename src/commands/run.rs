@@ -1,7 +1,7 @@
 //! `evalrun run`: generate with models, execute, score, report.
 
-use super::common;
-use super::models::present_ids;
+use super::models::{present_ids, resolve_model};
+use super::{backends, common};
 use crate::cli::RunArgs;
 use crate::progress;
 use anyhow::{bail, Context, Result};
@@ -14,6 +14,24 @@ use std::cell::RefCell;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::rc::Rc;
+
+/// A model file checked before the run, with the hash the manifest records.
+struct LocalModel {
+    path: PathBuf,
+    sha256: String,
+}
+
+impl LocalModel {
+    fn verify(store: &ModelStore, entry: ModelEntry) -> Result<LocalModel> {
+        let path = store.verify(&entry)?;
+        // Verified against the catalog, or (a model without a checksum) hashed now.
+        let sha256 = match &entry.sha256 {
+            Some(sha) => sha.clone(),
+            None => sha256_of(&path).with_context(|| format!("hashing {}", path.display()))?,
+        };
+        Ok(LocalModel { path, sha256 })
+    }
+}
 
 pub fn main(args: RunArgs) -> Result<ExitCode> {
     if args.samples == 0 {
@@ -28,6 +46,8 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
     if args.max_tokens == 0 {
         bail!("--max-tokens must be at least 1");
     }
+    let backends = backends::parse(&args.backends, &args.openai)?;
+    let needs_file = backends.iter().any(|b| !backends::is_server(b));
     let store = ModelStore::from_env()?;
     let catalog = store.catalog()?;
     let ids: Vec<String> = if args.models == "all" {
@@ -42,17 +62,17 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
     } else {
         args.models.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
     };
-    // Every model is checked (present, complete, right checksum and header) before anything runs.
-    let mut resolved: Vec<(ModelEntry, PathBuf, String)> = Vec::new();
+    let server_names = backends::ServerNames::parse(&args.openai, &ids)?;
+    // Every model is checked (present, complete, right checksum and header) before anything
+    // runs. A run through servers only needs no local file: the server has the model.
+    let mut resolved: Vec<(String, Option<LocalModel>)> = Vec::new();
     for id in &ids {
-        let entry = catalog.get(id)?.clone();
-        let path = store.verify(&entry)?;
-        // Verified against the catalog, or (a user's model without a checksum) hashed now.
-        let sha256 = match &entry.sha256 {
-            Some(sha) => sha.clone(),
-            None => sha256_of(&path).with_context(|| format!("hashing {}", path.display()))?,
+        let local = match resolve_model(&catalog, id) {
+            Ok(entry) => Some(LocalModel::verify(&store, entry)?),
+            Err(e) if needs_file => return Err(e),
+            Err(_) => None,
         };
-        resolved.push((entry, path, sha256));
+        resolved.push((id.clone(), local));
     }
 
     let selection = common::select_tasks(&args.exec)?;
@@ -64,17 +84,24 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
     };
     let plan = common::plan(&args.exec, selection.tasks.clone(), args.samples, sampling)?;
     let dir = common::out_dir(&args.exec)?;
-    let models = resolved
+    // One entry per (model, backend): each pair is a row of the report.
+    let pairs: Vec<(&String, &Option<LocalModel>, &String)> =
+        resolved.iter().flat_map(|(id, local)| backends.iter().map(move |b| (id, local, b))).collect();
+    let models = pairs
         .iter()
-        .map(|(entry, path, sha256)| ModelManifest {
-            id: entry.id.clone(),
-            file: path.display().to_string(),
-            size: std::fs::metadata(path).map_or(0, |m| m.len()),
-            sha256: sha256.clone(),
-            backend: args.backend.clone(),
-            backend_version: None,
-            chat_template: None,
-            prompt_template: None,
+        .map(|&(id, local, backend)| {
+            // A server's model is its own; the local file would only be a guess.
+            let local = local.as_ref().filter(|_| !backends::is_server(backend));
+            ModelManifest {
+                id: id.clone(),
+                file: local.map(|l| l.path.display().to_string()).unwrap_or_default(),
+                size: local.map_or(0, |l| std::fs::metadata(&l.path).map_or(0, |m| m.len())),
+                sha256: local.map(|l| l.sha256.clone()).unwrap_or_default(),
+                backend: backend.clone(),
+                backend_version: None,
+                chat_template: None,
+                prompt_template: None,
+            }
         })
         .collect();
     let manifest =
@@ -85,35 +112,34 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
         RunManifest::read(&manifest_path).map_err(anyhow::Error::msg)?.unwrap_or(manifest),
     ));
 
-    let opts = LoadOptions { threads: args.threads, n_ctx: args.ctx };
-    let jobs = resolved
-        .into_iter()
-        .map(|(entry, path, _)| {
-            let (backend, opts, manifest, manifest_path, id) = (
-                args.backend.clone(),
-                opts.clone(),
-                manifest.clone(),
-                manifest_path.clone(),
-                entry.id.clone(),
-            );
-            ModelJob {
-                id: entry.id.clone(),
-                backend: args.backend.clone(),
-                load: Box::new(move || evalrun_backends::load(&backend, &path, &opts)),
-                on_loaded: Box::new(move |loaded, template| {
-                    let mut m = manifest.borrow_mut();
-                    if let Some(model) = m.models.iter_mut().find(|x| x.id == id) {
-                        model.backend_version = Some(loaded.version());
-                        model.chat_template = loaded.chat_template();
-                        model.prompt_template = Some(template.clone());
-                    }
-                    if let Err(e) = m.write(&manifest_path) {
-                        tracing::warn!("cannot update {}: {e}", manifest_path.display());
-                    }
-                }),
-            }
-        })
-        .collect();
+    let mut jobs = Vec::new();
+    for (id, local, backend) in pairs {
+        let mut opts = LoadOptions { threads: args.threads, n_ctx: args.ctx, openai: None };
+        if backends::is_server(backend) {
+            opts.openai = Some(backends::openai_config(&args.openai, server_names.get(id))?);
+        }
+        let path = local.as_ref().map(|l| l.path.clone()).unwrap_or_default();
+        let (backend_name, manifest, manifest_path, model_id) =
+            (backend.clone(), manifest.clone(), manifest_path.clone(), id.clone());
+        jobs.push(ModelJob {
+            id: id.clone(),
+            backend: backend.clone(),
+            load: Box::new(move || evalrun_backends::load(&backend_name, &path, &opts)),
+            on_loaded: Box::new(move |loaded, template| {
+                let mut m = manifest.borrow_mut();
+                if let Some(model) =
+                    m.models.iter_mut().find(|x| x.id == model_id && x.backend == loaded.name())
+                {
+                    model.backend_version = Some(loaded.version());
+                    model.chat_template = loaded.chat_template();
+                    model.prompt_template = Some(template.clone());
+                }
+                if let Err(e) = m.write(&manifest_path) {
+                    tracing::warn!("cannot update {}: {e}", manifest_path.display());
+                }
+            }),
+        });
+    }
 
     let outcome = pipeline::run(&plan, &dir, jobs, args.exec.resume, progress::sink())?;
     common::finish(&dir, &args.exec.suite, &outcome.records)?;

@@ -10,6 +10,15 @@ pub enum ModelError {
     #[error("unknown model `{id}`; known models: {known}")]
     UnknownModel { id: String, known: String },
 
+    #[error("invalid Hugging Face model reference `{text}`: {reason} (expected hf:ORG/REPO/FILE.gguf or hf:ORG/REPO/FILE.gguf@REVISION)")]
+    BadHfRef { text: String, reason: &'static str },
+
+    #[error(
+        "model `{id}`: {file} of Hugging Face repo {repo} (revision {revision}) is not in the \
+         Hugging Face cache {cache} and could not be downloaded: {reason}"
+    )]
+    HfMissing { id: String, repo: String, file: String, revision: String, cache: PathBuf, reason: String },
+
     #[error("invalid model catalog {origin}: {message}")]
     Catalog { origin: String, message: String },
 

@@ -1,12 +1,18 @@
 //! Model backends of evalrun, one file per backend behind [`evalrun_core::Backend`], and the
 //! registry of known models (catalog, local store, fetcher).
 
+pub mod generation_clock;
 pub mod memory;
 pub mod models;
 mod stop;
+pub mod text_stream;
 
+#[cfg(any(feature = "llamacpp", feature = "candle"))]
+pub mod chat_template;
 #[cfg(feature = "llamacpp")]
 pub mod llamacpp;
+#[cfg(feature = "candle")]
+pub mod candle;
 
 pub use stop::StopMatcher;
 
@@ -34,11 +40,14 @@ pub fn available() -> Vec<&'static str> {
     if cfg!(feature = "llamacpp") {
         names.push("llamacpp");
     }
+    if cfg!(feature = "candle") {
+        names.push("candle");
+    }
     names
 }
 
 /// Load `path` with the backend called `name`.
-#[cfg_attr(not(feature = "llamacpp"), allow(unused_variables))]
+#[cfg_attr(not(any(feature = "llamacpp", feature = "candle")), allow(unused_variables))]
 pub fn load(name: &str, path: &Path, opts: &LoadOptions) -> Result<Box<dyn Backend>, BackendError> {
     match name {
         #[cfg(feature = "llamacpp")]
@@ -47,6 +56,13 @@ pub fn load(name: &str, path: &Path, opts: &LoadOptions) -> Result<Box<dyn Backe
         "llamacpp" => Err(BackendError::Unavailable {
             backend: name.into(),
             reason: "this evalrun was built without the `llamacpp` feature".into(),
+        }),
+        #[cfg(feature = "candle")]
+        "candle" => Ok(Box::new(candle::CandleBackend::load(path, opts)?)),
+        #[cfg(not(feature = "candle"))]
+        "candle" => Err(BackendError::Unavailable {
+            backend: name.into(),
+            reason: "this evalrun was built without the `candle` feature (cargo build --features candle)".into(),
         }),
         other => Err(BackendError::Unavailable {
             backend: other.into(),

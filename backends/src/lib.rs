@@ -2,11 +2,17 @@
 //! registry of known models (catalog, local store, fetcher).
 
 pub mod auto;
+pub mod generation_clock;
 pub mod memory;
 pub mod models;
 pub mod openai;
 mod stop;
+pub mod text_stream;
 
+#[cfg(feature = "candle")]
+pub mod candle;
+#[cfg(any(feature = "llamacpp", feature = "candle"))]
+pub mod chat_template;
 #[cfg(feature = "llamacpp")]
 pub mod llamacpp;
 
@@ -38,12 +44,15 @@ pub fn available() -> Vec<&'static str> {
     if cfg!(feature = "llamacpp") {
         names.push("llamacpp");
     }
+    if cfg!(feature = "candle") {
+        names.push("candle");
+    }
     names.push("openai");
     names
 }
 
 /// Load `path` with the backend called `name`.
-#[cfg_attr(not(feature = "llamacpp"), allow(unused_variables))]
+#[cfg_attr(not(any(feature = "llamacpp", feature = "candle")), allow(unused_variables))]
 pub fn load(name: &str, path: &Path, opts: &LoadOptions) -> Result<Box<dyn Backend>, BackendError> {
     match name {
         #[cfg(feature = "llamacpp")]
@@ -60,6 +69,14 @@ pub fn load(name: &str, path: &Path, opts: &LoadOptions) -> Result<Box<dyn Backe
                 reason: format!("no server configured: set --openai-base-url or {}", openai::BASE_URL_ENV),
             }),
         },
+        #[cfg(feature = "candle")]
+        "candle" => Ok(Box::new(candle::CandleBackend::load(path, opts)?)),
+        #[cfg(not(feature = "candle"))]
+        "candle" => Err(BackendError::Unavailable {
+            backend: name.into(),
+            reason: "this evalrun was built without the `candle` feature (cargo build --features candle)"
+                .into(),
+        }),
         other => Err(BackendError::Unavailable {
             backend: other.into(),
             reason: format!("unknown backend (compiled in: {})", available().join(", ")),

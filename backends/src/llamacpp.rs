@@ -1,21 +1,22 @@
 //! llama.cpp through the `llama-cpp-2` crate (CPU build; GPU builds come from the same code with
 //! the crate's `cuda`/`metal` features).
 
-use crate::{memory, LoadOptions, StopStream};
-use evalrun_core::{
-    Backend, BackendError, FinishReason, Generation, GenerationRequest, GenerationStats, Prompt,
-};
+use crate::chat_template::{self, ChatTemplate};
+use crate::generation_clock::GenerationClock;
+use crate::text_stream::TextStream;
+use crate::LoadOptions;
+use evalrun_core::{Backend, BackendError, FinishReason, Generation, GenerationRequest};
 use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::params::LlamaModelParams;
-use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
+use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::LlamaToken;
 use std::num::NonZeroU32;
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::OnceLock;
-use std::time::Instant;
 
 /// Version of the `llama-cpp-2` crate this build links (pinned in Cargo.lock).
 const CRATE_VERSION: &str = "llama-cpp-2 0.1.160";
@@ -56,8 +57,9 @@ fn runtime() -> Result<&'static LlamaBackend, BackendError> {
 
 pub struct LlamaCppBackend {
     model: LlamaModel,
-    template: Option<LlamaChatTemplate>,
-    template_text: Option<String>,
+    /// The GGUF's chat template, rendered by evalrun (not by llama.cpp's pattern-matching
+    /// `llama_chat_apply_template`) so every backend feeds a chat as the same text.
+    template: Option<ChatTemplate>,
     threads: i32,
     n_ctx: u32,
 }
@@ -71,20 +73,29 @@ impl LlamaCppBackend {
         let llama = runtime()?;
         let model = LlamaModel::load_from_file(llama, path, &LlamaModelParams::default())
             .map_err(|e| load_err(format!("llama.cpp refused the file ({e}); is it a complete GGUF?")))?;
-        let template = model.chat_template(None).ok();
-        let template_text = template.as_ref().and_then(|t| t.to_string().ok());
+        let token_text = |token: LlamaToken| {
+            let vocab = model.vocab();
+            vocab.text(token).map(|t| t.to_string_lossy().into_owned()).unwrap_or_default()
+        };
+        let (bos, eos) = (token_text(model.vocab().bos()), token_text(model.vocab().eos()));
+        let template = model
+            .chat_template(None)
+            .ok()
+            .and_then(|t| t.to_string().ok())
+            .map(|source| ChatTemplate::new(&source, &bos, &eos))
+            .transpose()
+            .map_err(|e| load_err(format!("GGUF field `tokenizer.chat_template`: {e}")))?;
         let threads = match opts.threads {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
             n => n,
         };
         let n_ctx = opts.n_ctx.min(model.n_ctx_train()).max(256);
-        Ok(LlamaCppBackend {
-            model,
-            template,
-            template_text,
-            threads: i32::try_from(threads).unwrap_or(1),
-            n_ctx,
-        })
+        Ok(LlamaCppBackend { model, template, threads: i32::try_from(threads).unwrap_or(1), n_ctx })
+    }
+
+    /// The loaded llama.cpp model (for tests that compare another backend with llama.cpp).
+    pub fn model(&self) -> &LlamaModel {
+        &self.model
     }
 }
 
@@ -98,28 +109,11 @@ impl Backend for LlamaCppBackend {
     }
 
     fn chat_template(&self) -> Option<String> {
-        self.template_text.clone()
+        self.template.as_ref().map(|t| t.source().to_string())
     }
 
     fn render_prompt(&self, request: &GenerationRequest) -> Result<String, BackendError> {
-        match (&request.prompt, &self.template) {
-            (Prompt::Completion(text), _) => Ok(text.clone()),
-            (Prompt::Chat { messages, assistant_prefix }, Some(template)) => {
-                let chat = messages
-                    .iter()
-                    .map(|m| LlamaChatMessage::new(m.role.clone(), m.content.clone()))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| BackendError::Generate(format!("bad chat message: {e}")))?;
-                let rendered = self
-                    .model
-                    .apply_chat_template(template, &chat, true)
-                    .map_err(|e| BackendError::Generate(format!("chat template failed: {e}")))?;
-                Ok(rendered + assistant_prefix)
-            }
-            (Prompt::Chat { .. }, None) => Err(BackendError::Generate(
-                "a chat prompt was sent to a model without a chat template (a base model)".into(),
-            )),
-        }
+        chat_template::render_request(self.template.as_ref(), request)
     }
 
     fn generate(
@@ -128,8 +122,7 @@ impl Backend for LlamaCppBackend {
         on_text: &mut dyn FnMut(&str) -> ControlFlow<()>,
     ) -> Result<Generation, BackendError> {
         let gen_err = |what: &str, e: &dyn std::fmt::Display| BackendError::Generate(format!("{what}: {e}"));
-        memory::reset_peak_rss();
-        let start = Instant::now();
+        let mut clock = GenerationClock::start();
         let prompt = self.render_prompt(request)?;
         let vocab = self.model.vocab();
         let mut tokens = vocab.tokenize(prompt.as_bytes(), true, true);
@@ -169,60 +162,31 @@ impl Backend for LlamaCppBackend {
             ])
         };
 
-        let mut stream = StopStream::new(&request.stop);
-        let mut bytes: Vec<u8> = Vec::new();
-        let mut text = String::new();
-        let mut first_token_at = None;
+        let mut stream = TextStream::new(&request.stop, on_text);
         let mut generated = 0u32;
         let mut finish = FinishReason::Length;
         let mut pos = prompt_tokens as i32;
         while (generated as usize) < max_tokens {
             let token = sampler.sample(&ctx, batch.n_tokens() - 1);
-            first_token_at.get_or_insert_with(Instant::now);
+            clock.token();
             generated += 1;
             if vocab.is_eog(token) {
                 finish = FinishReason::EndOfText;
                 break;
             }
-            bytes.extend(vocab.token_to_piece(token, false, None));
-            // Tokens may split a UTF-8 character: only the valid prefix is text so far.
-            let valid = match std::str::from_utf8(&bytes) {
-                Ok(s) => s.len(),
-                Err(e) => e.valid_up_to(),
-            };
-            text.clear();
-            text.push_str(std::str::from_utf8(&bytes[..valid]).unwrap_or_default());
-            if stream.advance(&mut text, on_text).is_some() {
-                finish = FinishReason::Stop;
+            if let Some(stop) = stream.push(&vocab.token_to_piece(token, false, None)) {
+                finish = stop;
                 break;
+            }
+            if (generated as usize) == max_tokens {
+                break; // no need to compute logits nobody samples
             }
             batch.clear();
             batch.add(token, pos, &[0], true).map_err(|e| gen_err("batch", &e))?;
             pos += 1;
             ctx.decode(&mut batch).map_err(|e| gen_err("decode", &e))?;
         }
-        if finish != FinishReason::Stop {
-            text = String::from_utf8_lossy(&bytes).into_owned();
-        }
-        stream.finish(&text, on_text);
-
-        let end = Instant::now();
-        let first = first_token_at.unwrap_or(end);
-        let ttft_s = (first - start).as_secs_f64();
-        let decode_s = (end - first).as_secs_f64();
-        let stats = GenerationStats {
-            prompt_tokens: prompt_tokens as u32,
-            generated_tokens: generated,
-            ttft_s,
-            prompt_tokens_per_s: if ttft_s > 0.0 { prompt_tokens as f64 / ttft_s } else { 0.0 },
-            gen_tokens_per_s: if decode_s > 0.0 && generated > 1 {
-                f64::from(generated - 1) / decode_s
-            } else {
-                0.0
-            },
-            total_s: (end - start).as_secs_f64(),
-            peak_rss_bytes: memory::peak_rss_bytes(),
-        };
-        Ok(Generation { text, finish, stats })
+        let text = stream.finish(finish);
+        Ok(Generation { text, finish, stats: clock.stats(prompt_tokens, generated) })
     }
 }

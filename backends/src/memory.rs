@@ -12,15 +12,25 @@ pub fn reset_peak_rss() {
 
 /// Peak resident set size of this process in bytes since start or the last reset; 0 if unknown.
 pub fn peak_rss_bytes() -> u64 {
+    status_kib("VmHWM:") * 1024
+}
+
+/// Resident set size of this process now, in bytes; 0 if unknown.
+pub fn current_rss_bytes() -> u64 {
+    status_kib("VmRSS:") * 1024
+}
+
+/// A `kB` field of `/proc/self/status`; 0 if unknown.
+fn status_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kb| kb.parse::<u64>().ok())
         })
-        .map_or(0, |kb| kb * 1024)
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -36,6 +46,7 @@ mod tests {
         std::hint::black_box(&block);
         let after = peak_rss_bytes();
         assert!(after >= before + (60 << 20), "before {before}, after {after}");
+        assert!(current_rss_bytes() >= 60 << 20);
         drop(block);
         reset_peak_rss();
         assert!(peak_rss_bytes() < after);

@@ -2,6 +2,8 @@
 
 mod backends;
 mod bench;
+mod bench_backends;
+mod bench_sandbox;
 mod common;
 mod compare;
 mod gate;

@@ -1,0 +1,114 @@
+//! Generated token bytes to streamed text, the same for every local backend: UTF-8 characters
+//! split across tokens are reassembled, and the text goes through a [`StopStream`] (stop
+//! sequences end it; what could still become one is held back from the stream).
+
+use crate::StopStream;
+use evalrun_core::FinishReason;
+use std::ops::ControlFlow;
+
+pub struct TextStream<'a> {
+    stops: StopStream,
+    bytes: Vec<u8>,
+    /// The longest valid UTF-8 prefix of `bytes`, cut at a stop sequence once one is found.
+    text: String,
+    on_text: &'a mut dyn FnMut(&str) -> ControlFlow<()>,
+}
+
+impl<'a> TextStream<'a> {
+    pub fn new(stop: &[String], on_text: &'a mut dyn FnMut(&str) -> ControlFlow<()>) -> Self {
+        TextStream { stops: StopStream::new(stop), bytes: Vec::new(), text: String::new(), on_text }
+    }
+
+    /// Append the bytes of one token. `Some(FinishReason::Stop)` when a stop sequence appeared
+    /// or the consumer asked to stop.
+    pub fn push(&mut self, piece: &[u8]) -> Option<FinishReason> {
+        self.bytes.extend_from_slice(piece);
+        // Tokens may split a UTF-8 character: only the valid prefix is text so far.
+        let valid = match std::str::from_utf8(&self.bytes) {
+            Ok(s) => s.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        self.text.clear();
+        self.text.push_str(std::str::from_utf8(&self.bytes[..valid]).unwrap_or_default());
+        self.stops.advance(&mut self.text, self.on_text).map(|_| FinishReason::Stop)
+    }
+
+    /// The final text, its unstreamed rest sent to `on_text`. Unless generation stopped at a
+    /// stop sequence, trailing bytes that are not UTF-8 are kept (as U+FFFD).
+    pub fn finish(mut self, finish: FinishReason) -> String {
+        if finish != FinishReason::Stop {
+            self.text = String::from_utf8_lossy(&self.bytes).into_owned();
+        }
+        self.stops.finish(&self.text, self.on_text);
+        self.text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(pieces: &[&[u8]], stops: &[&str]) -> (String, Option<FinishReason>, Vec<String>) {
+        let mut chunks = Vec::new();
+        let mut sink = |s: &str| {
+            chunks.push(s.to_string());
+            ControlFlow::Continue(())
+        };
+        let stops: Vec<String> = stops.iter().map(|s| s.to_string()).collect();
+        let mut stream = TextStream::new(&stops, &mut sink);
+        let mut finish = None;
+        for piece in pieces {
+            finish = stream.push(piece);
+            if finish.is_some() {
+                break;
+            }
+        }
+        let text = stream.finish(finish.unwrap_or(FinishReason::Length));
+        (text, finish, chunks)
+    }
+
+    #[test]
+    fn streams_everything_without_stops() {
+        let (text, finish, chunks) = run(&[b"def", b" f", b"():"], &[]);
+        assert_eq!(text, "def f():");
+        assert_eq!(finish, None);
+        assert_eq!(chunks.concat(), text);
+    }
+
+    #[test]
+    fn reassembles_utf8_split_across_tokens() {
+        let e_acute = "é".as_bytes();
+        let (text, _, chunks) = run(&[b"caf", &e_acute[..1], &e_acute[1..], b"!"], &[]);
+        assert_eq!(text, "café!");
+        assert!(chunks.iter().all(|c| !c.contains('\u{fffd}')));
+        assert_eq!(chunks.concat(), "café!");
+    }
+
+    #[test]
+    fn stops_before_a_stop_sequence_split_across_tokens_and_never_streams_it() {
+        let (text, finish, chunks) = run(&[b"x = 1\n`", b"``", b"\nmore"], &["\n```"]);
+        assert_eq!(text, "x = 1");
+        assert_eq!(finish, Some(FinishReason::Stop));
+        assert_eq!(chunks.concat(), "x = 1");
+    }
+
+    #[test]
+    fn the_consumer_can_stop_generation() {
+        let mut seen = String::new();
+        let mut sink = |s: &str| {
+            seen.push_str(s);
+            ControlFlow::Break(())
+        };
+        let mut stream = TextStream::new(&[], &mut sink);
+        assert_eq!(stream.push(b"abc"), Some(FinishReason::Stop));
+        assert_eq!(stream.finish(FinishReason::Stop), "abc");
+        assert_eq!(seen, "abc");
+    }
+
+    #[test]
+    fn a_dangling_partial_character_ends_as_replacement_at_length() {
+        let (text, _, chunks) = run(&[b"a", &"é".as_bytes()[..1]], &[]);
+        assert_eq!(text, "a\u{fffd}");
+        assert_eq!(chunks.concat(), text);
+    }
+}

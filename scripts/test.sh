@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# The test suite, as CI runs it: set-up of what the tests need, then every test of the workspace.
+# The test suite, as CI runs it: set-up of what the tests need, then every test of the workspace
+# (the candle backend included, compared with llama.cpp on the shipped models), then the corpus
+# check (every reference solution and every test-writing suite, in the sandbox).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --deps
-cargo build --locked
-# The end-to-end tests run the real 0.5B coder; fetch it once (a no-op when already verified).
+cargo build --locked --features candle
+# The end-to-end tests run the real 0.5B coder, and the backend comparisons the Gemma 3 270M too;
+# fetch them once (a no-op when already verified).
 target/debug/evalrun models fetch qwen2.5-coder-0.5b-instruct-q4_k_m
-cargo test --workspace --locked
+target/debug/evalrun models fetch gemma-3-270m-q4_k_m
+cargo test --workspace --locked --features candle --no-fail-fast
+target/debug/evalrun tasks check

@@ -32,8 +32,20 @@ fn tasks_list_json_has_every_task() {
     let out = run_ok(evalrun().args(["tasks", "list", "--json"]));
     let rows: Vec<serde_json::Value> =
         String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(rows.len(), 164);
+    let count = |suite: &str| rows.iter().filter(|r| r["suite"] == suite && r.get("id").is_some()).count();
+    let excluded =
+        |suite: &str| rows.iter().filter(|r| r["suite"] == suite && r.get("excluded").is_some()).count();
+    assert_eq!(count("humaneval"), 164);
+    // The translations leave out, and list apart, what they cannot translate faithfully.
+    for suite in ["humaneval-js", "humaneval-cpp", "humaneval-rs", "humaneval-java"] {
+        assert!((140..164).contains(&count(suite)), "{suite}: {}", count(suite));
+        assert_eq!(count(suite) + excluded(suite), 164, "{suite}");
+    }
+    assert_eq!(count("evalrun-core"), 5 * 44 + 43);
+    assert_eq!(count("evalrun-testwriting"), 42);
     assert_eq!(rows[0]["id"], "HumanEval/0");
     assert_eq!(rows[0]["language"], "python");
     assert_eq!(rows[0]["kind"], "code");
+    let test_writing = rows.iter().find(|r| r["suite"] == "evalrun-testwriting").unwrap();
+    assert_eq!(test_writing["kind"], "test-writing");
 }

@@ -1,16 +1,16 @@
 //! Just enough of the W3C WebDriver protocol to drive headless Chromium through Debian's
 //! `chromedriver` (package `chromium-driver`, installed by `scripts/setup.sh --deps`): open a
 //! page, find and click elements, run a script, read the console log, take a screenshot.
-//! Plain HTTP/1.1 on a loopback port, so the tests need no HTTP client crate.
+//! HTTP on a loopback port through `ureq`.
 
+use base64::Engine;
 use serde_json::{json, Value};
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The key under which WebDriver returns an element reference.
-const ELEMENT: &str = "element-6066-11e4-a52f-4a5d3a2a8c52";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 pub struct Browser {
     port: u16,
@@ -54,27 +54,19 @@ impl Browser {
         browser
     }
 
-    fn try_request(&self, method: &str, path: &str, body: Option<Value>) -> std::io::Result<Value> {
-        let body = body.map(|b| b.to_string()).unwrap_or_default();
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;
-        stream.set_read_timeout(Some(Duration::from_secs(60)))?;
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.port,
-            body.len()
-        )?;
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response)?;
-        let text = String::from_utf8_lossy(&response);
-        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-            unchunk(body)
-        } else {
-            body.to_string()
+    fn try_request(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
+        let url = format!("http://127.0.0.1:{}{path}", self.port);
+        let request = ureq::request(method, &url).timeout(Duration::from_secs(60));
+        let response = match body {
+            Some(body) => request.send_json(body),
+            None => request.call(),
         };
-        serde_json::from_str(&body).map_err(|e| std::io::Error::other(format!("{e}: {head}\n{body}")))
+        // WebDriver errors come as 4xx/5xx with a JSON body that says what went wrong.
+        let response = match response {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => return Err(e.to_string()),
+        };
+        response.into_json::<Value>().map_err(|e| e.to_string())
     }
 
     /// Sends a WebDriver command; panics with the driver's message on an error.
@@ -99,7 +91,12 @@ impl Browser {
             &self.session_path("/elements"),
             Some(json!({"using": "css selector", "value": css})),
         );
-        found.as_array().unwrap().iter().map(|e| e[ELEMENT].as_str().unwrap().to_string()).collect()
+        found
+            .as_array()
+            .unwrap_or_else(|| panic!("elements {css}: {found}"))
+            .iter()
+            .map(|e| e[ELEMENT].as_str().unwrap_or_else(|| panic!("element {e}")).to_string())
+            .collect()
     }
 
     pub fn click(&self, element: &str) {
@@ -120,7 +117,9 @@ impl Browser {
     /// A PNG of the viewport.
     pub fn screenshot(&self) -> Vec<u8> {
         let encoded = self.request("GET", &self.session_path("/screenshot"), None);
-        base64_decode(encoded.as_str().expect("base64 text"))
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().expect("base64 text"))
+            .expect("a base64 PNG")
     }
 }
 
@@ -132,44 +131,4 @@ impl Drop for Browser {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
-}
-
-/// The body of a chunked HTTP response.
-fn unchunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 || rest.len() < size {
-            break;
-        }
-        out.push_str(&rest[..size]);
-        body = rest[size..].trim_start_matches("\r\n");
-    }
-    out
-}
-
-fn base64_decode(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        b'/' => 63,
-        _ => panic!("not base64: {c}"),
-    };
-    let digits: Vec<u8> = text.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=').collect();
-    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
-    for chunk in digits.chunks(4) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &c)| n | u32::from(value(c)) << (18 - 6 * i));
-        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
-    }
-    out
-}
-
-#[cfg(test)]
-#[test]
-fn base64_decodes() {
-    assert_eq!(base64_decode("aGVsbG8="), b"hello");
-    assert_eq!(base64_decode("aGVsbG8h"), b"hello!");
-    assert_eq!(base64_decode("aGk="), b"hi");
 }

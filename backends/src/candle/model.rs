@@ -1,10 +1,16 @@
 //! The transformer itself: candle-transformers' quantized implementations, chosen by the GGUF's
-//! `general.architecture`, loaded from the same file llama.cpp reads.
+//! `general.architecture`, loaded from the same file llama.cpp reads. Gemma 3 runs a fixed copy of
+//! candle-transformers 0.11.1's (`gemma3.rs` says what differs: its feed-forward used SiLU, not GELU).
 
 use candle_core::quantized::gguf_file::Content;
 use candle_core::{Device, Tensor};
-use candle_transformers::models::{quantized_gemma3, quantized_qwen2};
+use candle_transformers::models::quantized_qwen2;
 use std::fs::File;
+
+// candle/gemma3.rs, a module of this one (candle.rs is left as it was).
+#[path = "gemma3.rs"]
+mod gemma3;
+use gemma3 as quantized_gemma3;
 
 /// A quantized model with its key/value cache.
 pub enum QuantizedModel {

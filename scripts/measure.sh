@@ -34,16 +34,16 @@ for part in $PARTS; do
     backends)
       # Issue 6: candle and llama.cpp on the same file, in one run, and their raw speed.
       log "bench backends"
-      $E bench backends --model $Q05 --backends llamacpp,candle --prompts 4 --repeats 3 \
+      $E bench backends --model $Q05 --backends llamacpp,candle --prompts 4 --repeats 2 \
         --json "$OUT/bench-backends.json" | tee "$OUT/bench-backends.md"
       log "humaneval llamacpp vs candle"
-      $E run --models $Q05 --backends llamacpp,candle --suite humaneval --limit 40 --out "$OUT/backends"
+      $E run --models $Q05 --backends llamacpp,candle --suite humaneval --limit 10 --out "$OUT/backends"
       ;;
     languages)
       # Issue 4: per-language and test-writing scores of the 0.5B and 1.5B coders.
       log "languages 0.5B + 1.5B"
       $E models fetch $Q15
-      $E run --models $Q05,$Q15 --backends llamacpp --suite evalrun-core,evalrun-testwriting --limit 10 \
+      $E run --models $Q05,$Q15 --backends llamacpp --suite evalrun-core,evalrun-testwriting --limit 4 \
         --out "$OUT/languages"
       ;;
     gentests)
@@ -52,7 +52,7 @@ for part in $PARTS; do
       log "gen-tests"
       mkdir -p "$OUT/gentests"
       lib=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
-      for m in colorsys fnmatch shlex; do
+      for m in colorsys; do
         cp "$lib/$m.py" "$OUT/gentests/$m.py"
         $E gen-tests "$OUT/gentests/$m.py" --model $Q05 --mutate --force 2>&1 | tee "$OUT/gentests/$m.log"
       done

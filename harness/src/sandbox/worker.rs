@@ -417,8 +417,8 @@ impl Worker {
         if let Err(e) = self.exec.bind(py).call1((solution, &globals)) {
             return failure(py, Status::Failed, &e);
         }
-        if let Some(check) = check {
-            let check = match compile(check, "<check>") {
+        if let Some(check_source) = check {
+            let check = match compile(check_source, "<check>") {
                 Ok(code) => code,
                 Err(e) => return failure(py, Status::Failed, &e),
             };
@@ -427,7 +427,14 @@ impl Worker {
                 return failure(py, Status::Failed, &e);
             }
             if let Err(e) = self.exec.bind(py).call1((check, &globals)) {
-                return failure(py, Status::Failed, &e);
+                let mut outcome = failure(py, Status::Failed, &e);
+                // A bare `assert` has no message: name the check's line that failed instead.
+                if outcome.1.is_empty() {
+                    if let Some(at) = failing_line(py, &e, "<check>", check_source) {
+                        outcome.1 = at;
+                    }
+                }
+                return outcome;
             }
         }
         (Status::Passed, String::new(), None, None)
@@ -509,6 +516,27 @@ fn failure(py: Python<'_>, status: Status, e: &PyErr) -> ChildOutcome {
     let exception = e.get_type(py).name().map(|n| n.to_string()).ok();
     let detail: String = detail.chars().take(4000).collect();
     (status, detail, exception, None)
+}
+
+/// `line N: <source line>` for the innermost frame of `e`'s traceback that ran code compiled as
+/// `filename` from `source`; `None` when there is no such frame.
+fn failing_line(py: Python<'_>, e: &PyErr, filename: &str, source: &str) -> Option<String> {
+    let mut frame = e.traceback(py)?.into_any();
+    let mut line = None;
+    loop {
+        let file = frame.getattr("tb_frame").and_then(|f| f.getattr("f_code")).and_then(|c| c.getattr("co_filename"));
+        if file.and_then(|f| f.extract::<String>()).is_ok_and(|f| f == filename) {
+            line = frame.getattr("tb_lineno").and_then(|n| n.extract::<usize>()).ok();
+        }
+        let next = frame.getattr("tb_next").ok()?;
+        if next.is_none() {
+            break;
+        }
+        frame = next;
+    }
+    let n = line?;
+    let text = source.lines().nth(n.checked_sub(1)?)?.trim();
+    Some(format!("line {n} of the check: {}", text.chars().take(300).collect::<String>()))
 }
 
 fn is_plain_relative(name: &str) -> bool {

@@ -88,7 +88,8 @@ fn a_dead_worker_costs_one_sample_and_is_restarted() {
 #[test]
 fn a_bare_assert_in_the_check_is_named_by_its_line() {
     let mut w = worker();
-    let check = "def check(candidate):\n    assert candidate(1) == 1\n    assert candidate(2) == 5\n\ncheck(f)\n";
+    let check =
+        "def check(candidate):\n    assert candidate(1) == 1\n    assert candidate(2) == 5\n\ncheck(f)\n";
     let v = w.run_checked("def f(x):\n    return x\n", check, &limits(2.0));
     assert_eq!(v.status, Status::Failed, "{v:?}");
     assert_eq!(v.detail, "line 3 of the check: assert candidate(2) == 5", "{v:?}");

@@ -524,7 +524,10 @@ fn failing_line(py: Python<'_>, e: &PyErr, filename: &str, source: &str) -> Opti
     let mut frame = e.traceback(py)?.into_any();
     let mut line = None;
     loop {
-        let file = frame.getattr("tb_frame").and_then(|f| f.getattr("f_code")).and_then(|c| c.getattr("co_filename"));
+        let file = frame
+            .getattr("tb_frame")
+            .and_then(|f| f.getattr("f_code"))
+            .and_then(|c| c.getattr("co_filename"));
         if file.and_then(|f| f.extract::<String>()).is_ok_and(|f| f == filename) {
             line = frame.getattr("tb_lineno").and_then(|n| n.extract::<usize>()).ok();
         }

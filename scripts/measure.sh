@@ -43,8 +43,9 @@ for part in $PARTS; do
       # Issue 4: per-language and test-writing scores of the 0.5B and 1.5B coders.
       log "languages 0.5B + 1.5B"
       $E models fetch $Q15
-      $E run --models $Q05,$Q15 --backends llamacpp --suite evalrun-core,evalrun-testwriting --limit 4 \
+      $E run --models $Q05 --backends llamacpp --suite evalrun-core,evalrun-testwriting --limit 4 \
         --out "$OUT/languages"
+      $E run --models $Q15 --backends llamacpp --suite evalrun-core --limit 2 --out "$OUT/languages-1.5b"
       ;;
     gentests)
       # Issue 4: gen-tests on modules of Python's standard library (copied, so that the test files
@@ -59,7 +60,7 @@ for part in $PARTS; do
       ;;
     report)
       log "report"
-      $E report "$OUT/humaneval-0.5b" "$OUT/backends" "$OUT/languages" --out "$OUT/report"
+      $E report "$OUT/humaneval-0.5b" "$OUT/backends" "$OUT/languages" "$OUT/languages-1.5b" --out "$OUT/report"
       ;;
     *) echo "unknown part: $part" >&2; exit 2 ;;
   esac

@@ -1,7 +1,7 @@
 //! `evalrun gen-tests FILE.py --model ID`: pytest tests for a developer's module, written by a
 //! model, kept only where they pass against the module (docs/GEN_TESTS.md).
 
-use super::tasks_mutate::pytest_limits;
+use super::tasks_mutate::sample_limits;
 use crate::cli::GenTestsArgs;
 use anyhow::{bail, Context, Result};
 use evalrun_backends::models::ModelStore;
@@ -32,7 +32,7 @@ pub fn main(args: GenTestsArgs) -> Result<ExitCode> {
     if args.max_tokens == 0 {
         bail!("--max-tokens must be at least 1");
     }
-    let limits = pytest_limits(args.timeout)?;
+    let limits = sample_limits(args.timeout)?;
 
     let store = ModelStore::from_env()?;
     let entry = store.catalog()?.get(&args.model)?.clone();

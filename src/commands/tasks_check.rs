@@ -1,9 +1,10 @@
 //! `evalrun tasks check`: every task's reference against its tests, in the sandbox; a summary
 //! per suite and language; a non-zero exit on any failure.
 
+use super::tasks_mutate::{sample_limits, worker_count};
 use anyhow::{bail, Context, Result};
 use evalrun_harness::corpus_check::{check_all, Finding, TaskFinding};
-use evalrun_harness::sandbox::{Limits, WorkerCommand};
+use evalrun_harness::sandbox::WorkerCommand;
 use evalrun_tasks::{Corpus, Selector};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -15,17 +16,14 @@ pub fn main(
     workers: Option<usize>,
     verbose: bool,
 ) -> Result<ExitCode> {
-    if !(timeout > 0.0 && timeout.is_finite()) {
-        bail!("--timeout must be a positive number of seconds, got {timeout}");
-    }
+    let limits = sample_limits(timeout)?;
     let tasks = corpus.select(selector)?.tasks;
     if tasks.is_empty() {
         bail!("the selection holds no tasks");
     }
-    let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let workers = worker_count(workers)?;
     let worker =
         WorkerCommand::current_exe().context("cannot locate the evalrun executable for sandbox workers")?;
-    let limits = Limits { timeout_s: timeout, ..Limits::default() };
     eprintln!("checking {} tasks with {workers} workers", tasks.len());
     let report = |f: &TaskFinding| {
         if verbose || matches!(f.finding, Finding::Failed(_)) {

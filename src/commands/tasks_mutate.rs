@@ -12,7 +12,7 @@ pub fn main(
     workers: Option<usize>,
     timeout: f64,
 ) -> Result<()> {
-    let limits = pytest_limits(timeout)?;
+    let limits = sample_limits(timeout)?;
     let command =
         WorkerCommand::current_exe().context("cannot locate the evalrun executable for sandbox workers")?;
     let built = suite::build(from, &command, worker_count(workers)?, &limits)?;
@@ -35,8 +35,8 @@ pub fn main(
     Ok(())
 }
 
-/// Limits of one pytest run of the test-writing commands.
-pub fn pytest_limits(timeout: f64) -> Result<Limits> {
+/// Limits of one sample run of the corpus commands (`--timeout`, else the defaults), validated.
+pub fn sample_limits(timeout: f64) -> Result<Limits> {
     if !(timeout > 0.0 && timeout.is_finite()) {
         bail!("--timeout must be a positive number of seconds, got {timeout}");
     }

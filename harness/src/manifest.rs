@@ -4,6 +4,7 @@ use crate::prompt::PromptTemplate;
 use crate::sandbox::{Limits, Protections};
 use evalrun_core::SamplingParams;
 use serde::{Deserialize, Serialize};
+use std::io::Write;
 use std::path::Path;
 
 /// One model as it was used in the run.
@@ -112,7 +113,11 @@ impl RunManifest {
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
         let dir = path.parent().unwrap_or(Path::new("."));
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        serde_json::to_writer_pretty(&mut tmp, self)?;
+        // Buffered: serde writes a token at a time.
+        let mut buffered = std::io::BufWriter::new(&mut tmp);
+        serde_json::to_writer_pretty(&mut buffered, self)?;
+        buffered.flush()?;
+        drop(buffered);
         tmp.persist(path).map_err(|e| e.error)?;
         Ok(())
     }

@@ -17,8 +17,11 @@ pub struct Selection {
 }
 
 pub fn select_tasks(args: &ExecArgs) -> Result<Selection> {
-    let corpus = load_corpus(args.tasks_dir.as_deref())?;
     let selector = Selector::parse(&args.suite, args.language.as_deref(), args.limit)?;
+    let corpus = match args.tasks_dir.as_deref() {
+        Some(dir) => Corpus::load_dir(dir)?,
+        None => Corpus::builtin_suites(&selector.suites)?,
+    };
     let selected = corpus.select(&selector)?;
     if selected.tasks.is_empty() {
         bail!(

@@ -10,47 +10,71 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyModule};
 
-/// Restore before running `check` (a code object). `snapshot` is the driver's record, made in
-/// the warm parent: `_SAVED_BUILTINS` and `_MODULES` (name -> (module, namespace copy)).
-pub fn restore(py: Python<'_>, driver: &Bound<'_, PyModule>, check: &Bound<'_, PyAny>) -> PyResult<()> {
-    let saved_builtins = driver.getattr("_SAVED_BUILTINS")?.downcast_into::<PyDict>()?;
-    let modules_snapshot = driver.getattr("_MODULES")?.downcast_into::<PyDict>()?;
-    let builtins = py.import("builtins")?.dict();
-    let sys_modules = py.import("sys")?.getattr("modules")?.downcast_into::<PyDict>()?;
-    unsafe {
-        restore_dict(builtins.as_ptr(), saved_builtins.as_ptr(), true)?;
-        ffi::PyEval_SetTrace(None, std::ptr::null_mut());
-        ffi::PyEval_SetProfile(None, std::ptr::null_mut());
+/// What the warm parent had, and where it lives, looked up once in the parent so that the
+/// children do not pay for the lookups (every import and attribute access writes reference
+/// counts, and each write copies a page).
+pub struct Pristine {
+    /// The driver's `_SAVED_BUILTINS`.
+    saved_builtins: Py<PyDict>,
+    /// The driver's `_MODULES`: name -> (module, namespace copy).
+    modules_snapshot: Py<PyDict>,
+    builtins: Py<PyDict>,
+    /// The interpreter's own module table (a sample rebinding `sys.modules` does not replace it).
+    sys_modules: Py<PyDict>,
+    clear_hooks: Py<PyAny>,
+}
+
+impl Pristine {
+    /// Take the handles, after the driver's `freeze` made its record.
+    pub fn capture(py: Python<'_>, driver: &Bound<'_, PyModule>) -> PyResult<Pristine> {
+        Ok(Pristine {
+            saved_builtins: driver.getattr("_SAVED_BUILTINS")?.downcast_into::<PyDict>()?.unbind(),
+            modules_snapshot: driver.getattr("_MODULES")?.downcast_into::<PyDict>()?.unbind(),
+            builtins: py.import("builtins")?.dict().unbind(),
+            sys_modules: py.import("sys")?.getattr("modules")?.downcast_into::<PyDict>()?.unbind(),
+            clear_hooks: driver.getattr("clear_hooks")?.unbind(),
+        })
     }
-    driver.getattr("clear_hooks")?.call0()?;
-    let mut names = Vec::new();
-    code_names(check, &mut names)?;
-    for name in names {
+
+    /// Restore before running `check` (a code object).
+    pub fn restore(&self, py: Python<'_>, check: &Bound<'_, PyAny>) -> PyResult<()> {
+        let modules_snapshot = self.modules_snapshot.bind(py);
+        let sys_modules = self.sys_modules.bind(py);
         unsafe {
-            let entry = ffi::PyDict_GetItemWithError(modules_snapshot.as_ptr(), name.as_ptr());
-            if entry.is_null() {
-                if !ffi::PyErr_Occurred().is_null() {
+            restore_dict(self.builtins.as_ptr(), self.saved_builtins.as_ptr(), true)?;
+            ffi::PyEval_SetTrace(None, std::ptr::null_mut());
+            ffi::PyEval_SetProfile(None, std::ptr::null_mut());
+        }
+        self.clear_hooks.bind(py).call0()?;
+        let mut names = Vec::new();
+        code_names(check, &mut names)?;
+        for name in names {
+            unsafe {
+                let entry = ffi::PyDict_GetItemWithError(modules_snapshot.as_ptr(), name.as_ptr());
+                if entry.is_null() {
+                    if !ffi::PyErr_Occurred().is_null() {
+                        return Err(PyErr::fetch(py));
+                    }
+                    continue;
+                }
+                if ffi::PyTuple_Check(entry) == 0 || ffi::PyTuple_Size(entry) != 2 {
+                    continue;
+                }
+                let module = ffi::PyTuple_GetItem(entry, 0);
+                let namespace = ffi::PyTuple_GetItem(entry, 1);
+                if ffi::PyDict_GetItemWithError(sys_modules.as_ptr(), name.as_ptr()) != module
+                    && ffi::PyDict_SetItem(sys_modules.as_ptr(), name.as_ptr(), module) < 0
+                {
                     return Err(PyErr::fetch(py));
                 }
-                continue;
-            }
-            if ffi::PyTuple_Check(entry) == 0 || ffi::PyTuple_Size(entry) != 2 {
-                continue;
-            }
-            let module = ffi::PyTuple_GetItem(entry, 0);
-            let namespace = ffi::PyTuple_GetItem(entry, 1);
-            if ffi::PyDict_GetItemWithError(sys_modules.as_ptr(), name.as_ptr()) != module
-                && ffi::PyDict_SetItem(sys_modules.as_ptr(), name.as_ptr(), module) < 0
-            {
-                return Err(PyErr::fetch(py));
-            }
-            let current = ffi::PyModule_GetDict(module);
-            if !current.is_null() {
-                restore_dict(current, namespace, false)?;
+                let current = ffi::PyModule_GetDict(module);
+                if !current.is_null() {
+                    restore_dict(current, namespace, false)?;
+                }
             }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Every name a code object (and the code nested in it) refers to.

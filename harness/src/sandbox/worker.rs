@@ -17,7 +17,7 @@
 use crate::sandbox::confine::{self, HostView, RawLimits, UID_BASE, WORKDIR};
 use crate::sandbox::isolation::{Layers, Protections};
 use crate::sandbox::launch::{self, Drain, Ended, Namespaces};
-use crate::sandbox::pristine;
+use crate::sandbox::pristine::Pristine;
 use crate::sandbox::protocol::{Job, Request, Response};
 use crate::sandbox::pytest::{self, ModuleCoverage, PytestReport, PytestRequest, TestCase};
 use evalrun_core::Status;
@@ -205,6 +205,8 @@ struct Worker {
     exec: Py<PyAny>,
     builtins: Py<PyModule>,
     driver: Py<PyModule>,
+    /// What a check gets back of the warm parent's state (taken after the parent's `freeze`).
+    pristine: Pristine,
     /// Whether the prepared pytest session exists (`None`: not tried yet).
     pytest_prepared: Option<bool>,
 }
@@ -232,6 +234,17 @@ impl Worker {
         }
         let builtins = py.import("builtins").map_err(|e| fail("no builtins", e))?;
         let get = |name: &str| builtins.getattr(name).map(Bound::unbind).map_err(|e| fail(name, e));
+        // `compile` builds the AST module's ~120 types on its first call: done here once, not in
+        // every child (where it was a third of a trivial sample's cost).
+        let warm =
+            get("compile")?.bind(py).call1(("def f(x):\n    return [x for _ in ()]\n", "<warm>", "exec"));
+        let _ = warm.and_then(|code| builtins.getattr("exec")?.call1((code, PyDict::new(py))));
+        driver
+            .getattr("freeze")
+            .and_then(|f| f.call0())
+            .map_err(|e| fail("cannot freeze the warm interpreter", e))?;
+        let pristine =
+            Pristine::capture(py, &driver).map_err(|e| fail("cannot record the warm interpreter", e))?;
         let worker = Worker {
             layers,
             in_userns,
@@ -240,9 +253,9 @@ impl Worker {
             exec: get("exec")?,
             builtins: builtins.clone().unbind(),
             driver: driver.unbind(),
+            pristine,
             pytest_prepared: None,
         };
-        worker.call(py, "freeze", ()).map_err(|e| fail("cannot freeze the warm interpreter", e))?;
         Ok(worker)
     }
 
@@ -422,7 +435,7 @@ impl Worker {
                 Ok(code) => code,
                 Err(e) => return failure(py, Status::Failed, &e),
             };
-            let restored = pristine::restore(py, self.driver.bind(py), &check);
+            let restored = self.pristine.restore(py, &check);
             if let Err(e) = restored.and_then(|_| globals.set_item("__builtins__", self.builtins.bind(py))) {
                 return failure(py, Status::Failed, &e);
             }

@@ -40,7 +40,9 @@ pub fn pass_at_k(n: u32, c: u32, k: u32) -> Option<f64> {
 /// - `statuses`: record counts keyed by [`evalrun_core::Status::as_str`] (only statuses seen);
 /// - `mean_ttft_s`, `mean_prompt_tokens_per_s`, `mean_gen_tokens_per_s`, `mean_latency_s`
 ///   (from `total_s`): arithmetic means over the records that have `generation`, `None` when
-///   none has; `peak_rss_bytes`: the largest over those records;
+///   none has; `peak_rss_bytes`: the largest over those records. A backend reports 0 for what it
+///   cannot measure (a remote server's memory, its prompt speed when it sends no usage): prompt
+///   speeds and memory of 0 are left out, and `None` when no record has one;
 /// - `mean_exec_s`: the mean of `verdict.exec_s` over all records.
 ///
 /// Records are taken as they are: a sample that appears twice counts twice. `breakdown` holds
@@ -78,6 +80,8 @@ struct Group<'a> {
     generated: usize,
     ttft_s: f64,
     prompt_tokens_per_s: f64,
+    /// Records with a measured prompt speed.
+    prompt_measured: usize,
     gen_tokens_per_s: f64,
     latency_s: f64,
     peak_rss_bytes: Option<u64>,
@@ -97,6 +101,7 @@ impl<'a> Group<'a> {
             generated: 0,
             ttft_s: 0.0,
             prompt_tokens_per_s: 0.0,
+            prompt_measured: 0,
             gen_tokens_per_s: 0.0,
             latency_s: 0.0,
             peak_rss_bytes: None,
@@ -121,10 +126,15 @@ impl<'a> Group<'a> {
         if let Some(stats) = &record.generation {
             self.generated += 1;
             self.ttft_s += stats.ttft_s;
-            self.prompt_tokens_per_s += stats.prompt_tokens_per_s;
+            if stats.prompt_tokens_per_s > 0.0 {
+                self.prompt_tokens_per_s += stats.prompt_tokens_per_s;
+                self.prompt_measured += 1;
+            }
             self.gen_tokens_per_s += stats.gen_tokens_per_s;
             self.latency_s += stats.total_s;
-            self.peak_rss_bytes = self.peak_rss_bytes.max(Some(stats.peak_rss_bytes));
+            if stats.peak_rss_bytes > 0 {
+                self.peak_rss_bytes = self.peak_rss_bytes.max(Some(stats.peak_rss_bytes));
+            }
         }
     }
 
@@ -153,7 +163,8 @@ impl<'a> Group<'a> {
             pass_at_k: pass_at,
             statuses: self.statuses,
             mean_ttft_s: mean(self.ttft_s),
-            mean_prompt_tokens_per_s: mean(self.prompt_tokens_per_s),
+            mean_prompt_tokens_per_s: (self.prompt_measured > 0)
+                .then(|| self.prompt_tokens_per_s / self.prompt_measured as f64),
             mean_gen_tokens_per_s: mean(self.gen_tokens_per_s),
             mean_latency_s: mean(self.latency_s),
             peak_rss_bytes: self.peak_rss_bytes,
@@ -405,6 +416,21 @@ mod tests {
         assert_eq!(m.pass_at_k.keys().collect::<Vec<_>>(), ["pass@1", "pass@2"]);
         assert!(close(m.pass_at_k["pass@1"], (0.25 + 0.5) / 2.0));
         assert!(close(m.pass_at_k["pass@2"], (closed_form_exact(4, 1, 2) + 1.0) / 2.0));
+    }
+
+    #[test]
+    fn what_a_backend_could_not_measure_is_left_out_not_averaged_as_zero() {
+        // A remote server: no memory figure, and a prompt speed only where it sent usage.
+        let records = [
+            record("m", "openai", "T1", 0, Status::Passed, 0.1, Some(stats(0.5, 0.0, 20.0, 3.0, 0))),
+            record("m", "openai", "T2", 0, Status::Passed, 0.1, Some(stats(0.5, 600.0, 30.0, 3.0, 0))),
+        ];
+        let m = &summarize(&records, "s").models[0];
+        assert_eq!(m.mean_prompt_tokens_per_s, Some(600.0));
+        assert_eq!(m.mean_gen_tokens_per_s, Some(25.0));
+        assert_eq!(m.peak_rss_bytes, None);
+        let none = [record("m", "openai", "T1", 0, Status::Passed, 0.1, Some(stats(0.5, 0.0, 20.0, 3.0, 0)))];
+        assert_eq!(summarize(&none, "s").models[0].mean_prompt_tokens_per_s, None);
     }
 
     #[test]

@@ -70,10 +70,15 @@ pub fn pool(runs: &[Run]) -> Vec<Pooled> {
                     .collect(),
                 tasks: task_outcomes(&records),
                 gen_tokens_per_s: generations.iter().map(|g| g.gen_tokens_per_s).collect(),
-                prompt_tokens_per_s: generations.iter().map(|g| g.prompt_tokens_per_s).collect(),
+                // 0: not measured by this backend (see `harness::score::summarize`).
+                prompt_tokens_per_s: generations
+                    .iter()
+                    .map(|g| g.prompt_tokens_per_s)
+                    .filter(|&v| v > 0.0)
+                    .collect(),
                 ttft_s: generations.iter().map(|g| g.ttft_s).collect(),
                 latency_s: generations.iter().map(|g| g.total_s).collect(),
-                peak_rss_bytes: generations.iter().map(|g| g.peak_rss_bytes).max(),
+                peak_rss_bytes: generations.iter().map(|g| g.peak_rss_bytes).filter(|&b| b > 0).max(),
                 exec_s: records.iter().map(|r| r.verdict.exec_s).collect(),
             }
         })

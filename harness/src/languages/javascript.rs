@@ -25,7 +25,8 @@ impl Toolchain for JavaScript {
     }
 
     fn extract(&self, answer: &str, entry_point: &str) -> String {
-        fenced_code(answer, &["javascript", "js", "node", "nodejs", "jsx"], entry_point)
+        let code = fenced_code(answer, &["javascript", "js", "node", "nodejs", "jsx"], entry_point);
+        without_trailing_demo(code, entry_point)
     }
 
     fn completion_stops(&self) -> Vec<String> {
@@ -34,5 +35,38 @@ impl Toolchain for JavaScript {
 
     fn failing_stub(&self) -> Option<&'static str> {
         Some("  throw new Error(\"stub\");\n}\n")
+    }
+}
+
+/// Chat models follow the function with calls that print examples (`console.log(f(...))` at the
+/// top level, often until the token limit cuts one in half, which would fail the whole program
+/// with a syntax error). MultiPL-E stops base models at `\nconsole.log` for the same reason: cut
+/// the code at the first such line after the entry point's definition.
+fn without_trailing_demo(mut code: String, entry_point: &str) -> String {
+    let after = code.find(entry_point).unwrap_or(0);
+    if let Some(at) = code[after..].find("\nconsole.log") {
+        code.truncate(after + at + 1);
+    }
+    code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_calls_after_the_function_are_cut() {
+        let answer = "```javascript\nfunction chunk(xs, n) {\n  console.log(n);\n  return [xs];\n}\n\n\
+                      // Test cases\nconsole.log(chunk([1], 1));\nconsole.log(chunk\n```";
+        let code = JavaScript.extract(answer, "chunk");
+        assert!(code.contains("console.log(n);"), "a call inside the function stays: {code}");
+        assert!(!code.contains("console.log(chunk"), "{code}");
+        assert!(code.trim_end().ends_with("// Test cases"), "{code}");
+    }
+
+    #[test]
+    fn code_without_examples_is_unchanged() {
+        let answer = "```js\nconst add = (a, b) => a + b;\n```";
+        assert_eq!(JavaScript.extract(answer, "add").trim(), "const add = (a, b) => a + b;");
     }
 }

@@ -174,8 +174,37 @@ pub(crate) fn exit_verdict(job: &Job, outcome: &JobOutcome) -> Verdict {
     Verdict { status, detail, exception: None, exec_s: 0.0 }
 }
 
+/// A C or C++ `assert` that failed: glibc prints `...: Assertion `COND' failed.` and calls
+/// `abort()`. The program runs as the first process of its PID namespace, where the kernel
+/// ignores a signal the process sends itself with the default action, so glibc's `abort()`
+/// falls through to its last resort, a `hlt` instruction, and the process dies of SIGSEGV instead
+/// of SIGABRT. Either signal after that message is the assertion, not a crash.
 fn aborted_by_assertion(step: &StepResult) -> bool {
-    step.signal == Some(libc::SIGABRT) && step.stderr_text().contains("Assertion")
+    let stderr = step.stderr_text();
+    matches!(step.signal, Some(libc::SIGABRT | libc::SIGSEGV))
+        && stderr.lines().any(|l| l.contains("Assertion `") && l.trim_end().ends_with("' failed."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::command::Step;
+
+    #[test]
+    fn a_failed_cpp_assert_is_a_failure_not_a_crash() {
+        let source = "#include <cassert>\nint main() {\n  int two = 1 + 1;\n  assert(two == 3);\n}\n";
+        let limits = Limits::default();
+        let job = Job::new()
+            .file("main.cpp", source)
+            .step(
+                Step::new("compile", ["g++", "-O0", "-o", "main", "main.cpp"]).limits(build_limits(&limits)),
+            )
+            .step(Step::new("run", ["./main"]).limits(run_limits(&limits, 1.0)));
+        let outcome = run_job(&job).expect("the sandbox runs the job");
+        let verdict = exit_verdict(&job, &outcome);
+        assert_eq!(verdict.status, Status::Failed, "{}", verdict.detail);
+        assert!(verdict.detail.contains("Assertion `two == 3' failed."), "{}", verdict.detail);
+    }
 }
 
 /// The fenced block of `answer` in one of `tags` (or untagged) that mentions `entry_point`,

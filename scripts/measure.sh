@@ -32,20 +32,33 @@ for part in $PARTS; do
         2> >(tee "$OUT/humaneval-0.5b.time" >&2)
       ;;
     backends)
-      # Issue 6: candle and llama.cpp on the same file, in one run, and their raw speed.
+      # Issue 6: candle and llama.cpp on the same file, in one run, and their raw speed; then the
+      # same tasks through llama.cpp, candle and an OpenAI-compatible server (llama-cpp-python
+      # serving the same file) in one run and one report.
       log "bench backends"
       $E bench backends --model $Q05 --backends llamacpp,candle --prompts 4 --repeats 2 \
         --json "$OUT/bench-backends.json" | tee "$OUT/bench-backends.md"
-      log "humaneval llamacpp vs candle"
-      $E run --models $Q05 --backends llamacpp,candle --suite humaneval --limit 10 --out "$OUT/backends"
+      log "humaneval llamacpp, candle, openai"
+      python3 -m llama_cpp.server --model "$($E models path $Q05)" --model_alias $Q05 \
+        --host 127.0.0.1 --port 8765 --n_ctx 4096 --n_threads 2 --interrupt_requests False \
+        > "$OUT/server.log" 2>&1 &
+      server=$!
+      trap 'kill $server 2>/dev/null' EXIT
+      for _ in $(seq 60); do curl -sf 127.0.0.1:8765/v1/models >/dev/null && break; sleep 1; done
+      rm -rf "$OUT/backends3"
+      $E run --models $Q05 --backends llamacpp,candle,openai --openai-base-url http://127.0.0.1:8765/v1 \
+        --openai-concurrency 1 --suite humaneval --limit 20 --out "$OUT/backends3"
+      kill $server
       ;;
     languages)
-      # Issue 4: per-language and test-writing scores of the 0.5B and 1.5B coders.
+      # Issue 4: every suite (HumanEval and its translations, evalrun-core in six languages,
+      # test-writing) with the 0.5B; evalrun-core and test-writing with the 1.5B.
       log "languages 0.5B + 1.5B"
       $E models fetch $Q15
-      $E run --models $Q05 --backends llamacpp --suite evalrun-core,evalrun-testwriting --limit 4 \
-        --out "$OUT/languages"
-      $E run --models $Q15 --backends llamacpp --suite evalrun-core --limit 2 --out "$OUT/languages-1.5b"
+      rm -rf "$OUT/languages-0.5b" "$OUT/languages-1.5b"
+      $E run --models $Q05 --backends llamacpp --suite all --limit 4 --out "$OUT/languages-0.5b"
+      $E run --models $Q15 --backends llamacpp --suite evalrun-core,evalrun-testwriting --limit 3 \
+        --out "$OUT/languages-1.5b"
       ;;
     gentests)
       # Issue 4: gen-tests on modules of Python's standard library (copied, so that the test files
@@ -53,14 +66,14 @@ for part in $PARTS; do
       log "gen-tests"
       mkdir -p "$OUT/gentests"
       lib=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
-      for m in colorsys; do
+      for m in colorsys fnmatch; do
         cp "$lib/$m.py" "$OUT/gentests/$m.py"
         $E gen-tests "$OUT/gentests/$m.py" --model $Q05 --mutate --force 2>&1 | tee "$OUT/gentests/$m.log"
       done
       ;;
     report)
       log "report"
-      $E report "$OUT/humaneval-0.5b" "$OUT/backends" "$OUT/languages" "$OUT/languages-1.5b" --out "$OUT/report"
+      $E report "$OUT/humaneval-0.5b" "$OUT/backends3" "$OUT/languages-0.5b" "$OUT/languages-1.5b" --out "$OUT/report"
       ;;
     *) echo "unknown part: $part" >&2; exit 2 ;;
   esac

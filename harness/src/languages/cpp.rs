@@ -46,3 +46,17 @@ impl Toolchain for Cpp {
         Some("    std::exit(1);\n}\n")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_demo_main_cut_by_the_token_limit_is_dropped_whole() {
+        let answer = "```cpp\n#include <vector>\nlong twice(long x) {\n    return 2 * x;\n}\n\n\
+                      int main() {\n    assert(twice(2) == 4);\n    assert(twice(3";
+        let code = Cpp.extract(answer, "twice");
+        assert!(code.contains("return 2 * x;"), "{code}");
+        assert!(!code.contains("main"), "{code}");
+    }
+}

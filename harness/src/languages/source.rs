@@ -223,9 +223,14 @@ pub(crate) fn c_definition(src: &str, syntax: Syntax, name: &str) -> Option<Defi
         if b[open] != b'{' {
             return None;
         }
-        let close = matching_brace(&b, open)?;
-        Some(Definition { start: line_start(src, p), open, close })
+        Some(Definition { start: line_start(src, p), open, close: body_end(&b, open) })
     })
+}
+
+/// The closing brace of the body opened at `open`, or the end of the source when the body never
+/// closes: an answer cut by the token limit in the middle of its demo `main` must lose all of it.
+fn body_end(blanked: &[u8], open: usize) -> usize {
+    matching_brace(blanked, open).unwrap_or(blanked.len().saturating_sub(1))
 }
 
 /// The definition of `fn name` in Rust source (at any depth when `top_level` is false).
@@ -245,8 +250,7 @@ pub(crate) fn rust_definition(src: &str, name: &str, top_level: bool) -> Option<
         if b[open] != b'{' {
             return None;
         }
-        let close = matching_brace(&b, open)?;
-        Some(Definition { start: line_start(src, p), open, close })
+        Some(Definition { start: line_start(src, p), open, close: body_end(&b, open) })
     })
 }
 

@@ -173,13 +173,22 @@ pub fn generate_tests(
             generation_s: generation.stats.total_s,
         };
         let drop_all = |reason: String| DroppedTest { item: item.name.clone(), test: "*".into(), reason };
-        let names = match testfile::test_names(&code) {
-            Ok(names) => names,
-            Err(e) => {
-                report.dropped.push(drop_all(format!("does not parse: {e}")));
-                report.items.push(outcome);
-                continue;
-            }
+        let (code, names) = match testfile::test_names(&code) {
+            Ok(names) => (code, names),
+            Err(e) => match complete_prefix(&code) {
+                // An answer cut by the token limit: the tests before the cut still count.
+                Some((prefix, names, line)) => {
+                    report.dropped.push(drop_all(format!(
+                        "does not parse ({e}): kept the tests before line {line}, where the answer breaks off"
+                    )));
+                    (prefix, names)
+                }
+                None => {
+                    report.dropped.push(drop_all(format!("does not parse: {e}")));
+                    report.items.push(outcome);
+                    continue;
+                }
+            },
         };
         outcome.written = names.len();
         if names.is_empty() {
@@ -300,7 +309,49 @@ pub fn generate_tests(
 }
 
 /// One entry per test (a parametrized test fails once per case).
+/// The longest prefix of `code` that ends before a top-level definition, parses, and holds tests:
+/// `(prefix, its tests, the 1-based line where it stops)`. Tries the last cut points first.
+fn complete_prefix(code: &str) -> Option<(String, Vec<String>, usize)> {
+    let starts: Vec<(usize, usize)> = code
+        .split_inclusive('\n')
+        .scan(0, |offset, line| {
+            let at = *offset;
+            *offset += line.len();
+            Some((at, line))
+        })
+        .enumerate()
+        .filter(|(_, (_, line))| ["def ", "async def ", "class ", "@"].iter().any(|p| line.starts_with(p)))
+        .map(|(n, (at, _))| (at, n + 1))
+        .collect();
+    // Each try is a parse in the embedded interpreter: a few, from the end, are enough.
+    starts.into_iter().rev().filter(|&(at, _)| at > 0).take(8).find_map(|(at, line)| {
+        let prefix = &code[..at];
+        let names = testfile::test_names(prefix).ok().filter(|n| !n.is_empty())?;
+        Some((prefix.to_string(), names, line))
+    })
+}
+
 fn dedup(failed: Vec<(String, String)>) -> Vec<(String, String)> {
     let mut seen = BTreeSet::new();
     failed.into_iter().filter(|(t, _)| seen.insert(t.clone())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::complete_prefix;
+
+    #[test]
+    fn an_answer_cut_in_its_third_test_keeps_the_first_two() {
+        let answer = "import pytest\nfrom m import f\n\ndef test_one():\n    assert f(1) == 1\n\n\
+                      def test_two():\n    assert f(2) == 2\n\ndef test_three():\n    assert f(3) == (";
+        let (prefix, names, line) = complete_prefix(answer).expect("a usable prefix");
+        assert_eq!(names, ["test_one", "test_two"]);
+        assert_eq!(line, 10);
+        assert!(prefix.ends_with("assert f(2) == 2\n\n"), "{prefix}");
+    }
+
+    #[test]
+    fn nothing_usable_is_none() {
+        assert_eq!(complete_prefix("def test_one():\n    assert f(1) == (\n"), None);
+    }
 }

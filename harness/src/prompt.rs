@@ -113,11 +113,23 @@ impl PromptTemplate {
     }
 }
 
-/// A template text for `language`: Python's name and fence replaced by the language's.
+/// A template text for `language`: Python's name and fence replaced by the language's. An SQL
+/// task wants one query against a database that already holds its tables, not a
+/// "self-contained script with a function": asked that way, models restate the schema (which
+/// then fails, the tables exist) and write stored functions SQLite does not have.
 fn localize(text: &str, language: Language) -> String {
     if language == Language::Python {
         return text.to_string();
     }
+    let text = if language == Language::Sql {
+        text.replace("a self-contained Python script that solves", "one SQLite query that answers")
+            .replace(
+                "a Python script with a self-contained function that solves the problem and passes corresponding tests",
+                "one SQLite query that answers the problem, for the tables as they are",
+            )
+    } else {
+        text.to_string()
+    };
     text.replace("```python", &format!("```{}", languages::fence_tag(language)))
         .replace("Python", languages::display_name(language))
 }
@@ -138,6 +150,23 @@ mod tests {
             reference: "    return 2 * x\n".into(),
             ..Task::default()
         }
+    }
+
+    #[test]
+    fn sql_tasks_ask_for_one_query() {
+        let sql = Task { language: Language::Sql, ..task() };
+        let req = PromptTemplate::instruct_v1().request(&sql, SamplingParams::default());
+        let Prompt::Chat { messages, assistant_prefix } = req.prompt else { panic!("not a chat prompt") };
+        assert!(
+            messages[0].content.starts_with("Please provide one SQLite query that answers"),
+            "{}",
+            messages[0].content
+        );
+        assert!(!messages[0].content.contains("self-contained"));
+        assert_eq!(
+            assistant_prefix,
+            "Below is one SQLite query that answers the problem, for the tables as they are:\n```sql\n"
+        );
     }
 
     #[test]

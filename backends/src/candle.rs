@@ -4,7 +4,7 @@
 //! GGUF file is needed.
 
 mod model;
-mod sampler;
+pub(crate) mod sampler;
 pub mod tokenizer;
 pub mod vocab;
 
@@ -54,12 +54,12 @@ fn configure_threads(requested: usize) -> usize {
     })
 }
 
-fn load_error(path: &Path, reason: String) -> BackendError {
+pub(crate) fn load_error(path: &Path, reason: String) -> BackendError {
     BackendError::Load { path: path.display().to_string(), reason }
 }
 
 /// The open file and its GGUF header (metadata and tensor index).
-fn read_header(path: &Path) -> Result<(std::fs::File, Content), BackendError> {
+pub(crate) fn read_header(path: &Path) -> Result<(std::fs::File, Content), BackendError> {
     if !path.is_file() {
         return Err(load_error(path, "no such file".into()));
     }
@@ -76,18 +76,26 @@ pub fn load_tokenizer(path: &Path) -> Result<GgufTokenizer, BackendError> {
     GgufTokenizer::new(&vocab).map_err(|e| load_error(path, e.to_string()))
 }
 
-impl CandleBackend {
-    pub fn load(path: &Path, opts: &LoadOptions) -> Result<Self, BackendError> {
+/// What a backend running its own forward pass over a GGUF file needs besides the weights: the
+/// architecture, the tokenizer and chat template built from the file, and the context size.
+/// Shared with the `mlx` backend.
+pub(crate) struct GgufText {
+    pub architecture: String,
+    pub tokenizer: GgufTokenizer,
+    pub template: Option<ChatTemplate>,
+    pub n_ctx: u32,
+}
+
+impl GgufText {
+    pub(crate) fn read(path: &Path, content: &Content, opts: &LoadOptions) -> Result<Self, BackendError> {
         let load_err = |reason: String| load_error(path, reason);
-        let (mut file, content) = read_header(path)?;
-        let threads = configure_threads(opts.threads);
         let text = |key: &str| match content.metadata.get(key) {
             Some(Value::String(s)) => Some(s.clone()),
             _ => None,
         };
         let architecture = text("general.architecture")
             .ok_or_else(|| load_err("GGUF field `general.architecture` is missing".into()))?;
-        let vocab = GgufVocab::from_gguf(&content, path).map_err(|e| load_err(e.to_string()))?;
+        let vocab = GgufVocab::from_gguf(content, path).map_err(|e| load_err(e.to_string()))?;
         let tokenizer = GgufTokenizer::new(&vocab).map_err(|e| load_err(e.to_string()))?;
         let token_text =
             |id: Option<u32>| id.and_then(|id| vocab.tokens.get(id as usize).cloned()).unwrap_or_default();
@@ -101,8 +109,82 @@ impl CandleBackend {
             .and_then(|v| v.to_u32().ok())
             .unwrap_or(opts.n_ctx);
         let n_ctx = opts.n_ctx.min(n_ctx_train).max(256);
+        Ok(GgufText { architecture, tokenizer, template, n_ctx })
+    }
+}
+
+/// Token ids of a prompt, as `generate` feeds them: BOS added where the model wants it, once.
+pub(crate) fn prompt_tokens(tokenizer: &mut GgufTokenizer, prompt: &str) -> Result<Vec<u32>, BackendError> {
+    let mut tokens =
+        tokenizer.encode(prompt, true, true).map_err(|e| BackendError::Generate(e.to_string()))?;
+    // Templates that spell out the BOS token would otherwise get it twice.
+    let bos = tokenizer.bos();
+    if tokens.len() >= 2 && bos.is_some() && tokens[0] == tokens[1] && Some(tokens[0]) == bos {
+        tokens.remove(0);
+    }
+    Ok(tokens)
+}
+
+/// The generation loop of the backends that run their own forward pass (this one and `mlx`):
+/// `forward(tokens, start)` feeds `tokens` at positions `start..` (a new sequence when `start` is
+/// 0) and returns the logits of the last one. Sampling, stop sequences, end-of-generation tokens,
+/// streaming and metrics are the same for both.
+pub(crate) fn generate_with(
+    tokenizer: &mut GgufTokenizer,
+    n_ctx: u32,
+    request: &GenerationRequest,
+    prompt: &str,
+    mut clock: GenerationClock,
+    on_text: &mut dyn FnMut(&str) -> ControlFlow<()>,
+    mut forward: impl FnMut(&[u32], usize) -> Result<Vec<f32>, String>,
+) -> Result<Generation, BackendError> {
+    let gen_err = |what: &str, e: String| BackendError::Generate(format!("{what}: {e}"));
+    let tokens = prompt_tokens(tokenizer, prompt)?;
+    let prompt_tokens = tokens.len();
+    if prompt_tokens == 0 {
+        return Err(BackendError::Generate("the prompt is empty (no tokens to start from)".into()));
+    }
+    if prompt_tokens + 1 >= n_ctx as usize {
+        return Err(BackendError::PromptTooLong { prompt_tokens, n_ctx });
+    }
+    let max_tokens = (request.sampling.max_tokens as usize).min(n_ctx as usize - prompt_tokens);
+
+    let mut logits = forward(&tokens, 0).map_err(|e| gen_err("prompt", e))?;
+    let mut sampler = Sampler::new(&request.sampling);
+    let mut stream = TextStream::new(&request.stop, on_text);
+    let mut generated = 0u32;
+    let mut finish = FinishReason::Length;
+    let mut pos = prompt_tokens;
+    while (generated as usize) < max_tokens {
+        let token = sampler.sample(&logits);
+        clock.token();
+        generated += 1;
+        if tokenizer.is_end_of_generation(token) {
+            finish = FinishReason::EndOfText;
+            break;
+        }
+        if let Some(stop) = stream.push(tokenizer.piece(token)) {
+            finish = stop;
+            break;
+        }
+        if (generated as usize) == max_tokens {
+            break; // no need to compute logits nobody samples
+        }
+        logits = forward(&[token], pos).map_err(|e| gen_err("decode", e))?;
+        pos += 1;
+    }
+    let text = stream.finish(finish);
+    Ok(Generation { text, finish, stats: clock.stats(prompt_tokens, generated) })
+}
+
+impl CandleBackend {
+    pub fn load(path: &Path, opts: &LoadOptions) -> Result<Self, BackendError> {
+        let (mut file, content) = read_header(path)?;
+        let threads = configure_threads(opts.threads);
+        let GgufText { architecture, tokenizer, template, n_ctx } = GgufText::read(path, &content, opts)?;
         let device = Device::Cpu;
-        let model = QuantizedModel::load(&architecture, content, &mut file, &device).map_err(load_err)?;
+        let model = QuantizedModel::load(&architecture, content, &mut file, &device)
+            .map_err(|reason| load_error(path, reason))?;
         Ok(CandleBackend { model, tokenizer, template, device, threads, n_ctx })
     }
 
@@ -113,14 +195,7 @@ impl CandleBackend {
 
     /// Token ids of a prompt, as `generate` feeds them: BOS added where the model wants it, once.
     pub fn prompt_tokens(&mut self, prompt: &str) -> Result<Vec<u32>, BackendError> {
-        let mut tokens =
-            self.tokenizer.encode(prompt, true, true).map_err(|e| BackendError::Generate(e.to_string()))?;
-        // Templates that spell out the BOS token would otherwise get it twice.
-        let bos = self.tokenizer.bos();
-        if tokens.len() >= 2 && bos.is_some() && tokens[0] == tokens[1] && Some(tokens[0]) == bos {
-            tokens.remove(0);
-        }
-        Ok(tokens)
+        prompt_tokens(&mut self.tokenizer, prompt)
     }
 }
 
@@ -147,45 +222,12 @@ impl Backend for CandleBackend {
         request: &GenerationRequest,
         on_text: &mut dyn FnMut(&str) -> ControlFlow<()>,
     ) -> Result<Generation, BackendError> {
-        let gen_err = |what: &str, e: &dyn std::fmt::Display| BackendError::Generate(format!("{what}: {e}"));
-        let mut clock = GenerationClock::start();
+        let clock = GenerationClock::start();
         let prompt = self.render_prompt(request)?;
-        let tokens = self.prompt_tokens(&prompt)?;
-        let prompt_tokens = tokens.len();
-        if prompt_tokens == 0 {
-            return Err(BackendError::Generate("the prompt is empty (no tokens to start from)".into()));
-        }
-        if prompt_tokens + 1 >= self.n_ctx as usize {
-            return Err(BackendError::PromptTooLong { prompt_tokens, n_ctx: self.n_ctx });
-        }
-        let max_tokens = (request.sampling.max_tokens as usize).min(self.n_ctx as usize - prompt_tokens);
-
-        let mut logits = self.model.forward(&tokens, 0, &self.device).map_err(|e| gen_err("prompt", &e))?;
-        let mut sampler = Sampler::new(&request.sampling);
-        let mut stream = TextStream::new(&request.stop, on_text);
-        let mut generated = 0u32;
-        let mut finish = FinishReason::Length;
-        let mut pos = prompt_tokens;
-        while (generated as usize) < max_tokens {
-            let token = sampler.sample(&logits);
-            clock.token();
-            generated += 1;
-            if self.tokenizer.is_end_of_generation(token) {
-                finish = FinishReason::EndOfText;
-                break;
-            }
-            if let Some(stop) = stream.push(self.tokenizer.piece(token)) {
-                finish = stop;
-                break;
-            }
-            if (generated as usize) == max_tokens {
-                break; // no need to compute logits nobody samples
-            }
-            logits = self.model.forward(&[token], pos, &self.device).map_err(|e| gen_err("decode", &e))?;
-            pos += 1;
-        }
-        let text = stream.finish(finish);
-        Ok(Generation { text, finish, stats: clock.stats(prompt_tokens, generated) })
+        let (model, device) = (&mut self.model, &self.device);
+        generate_with(&mut self.tokenizer, self.n_ctx, request, &prompt, clock, on_text, |tokens, start| {
+            model.forward(tokens, start, device).map_err(|e| e.to_string())
+        })
     }
 }
 

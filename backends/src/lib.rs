@@ -15,6 +15,8 @@ pub mod candle;
 pub mod chat_template;
 #[cfg(feature = "llamacpp")]
 pub mod llamacpp;
+#[cfg(feature = "mlx")]
+pub mod mlx;
 
 pub use stop::{Halt, StopMatcher, StopStream};
 
@@ -47,6 +49,9 @@ pub fn available() -> Vec<&'static str> {
     if cfg!(feature = "candle") {
         names.push("candle");
     }
+    if cfg!(feature = "mlx") {
+        names.push("mlx");
+    }
     names.push("openai");
     names
 }
@@ -76,6 +81,13 @@ pub fn load(name: &str, path: &Path, opts: &LoadOptions) -> Result<Box<dyn Backe
             backend: name.into(),
             reason: "this evalrun was built without the `candle` feature (cargo build --features candle)"
                 .into(),
+        }),
+        #[cfg(feature = "mlx")]
+        "mlx" => Ok(Box::new(mlx::MlxBackend::load(path, opts)?)),
+        #[cfg(not(feature = "mlx"))]
+        "mlx" => Err(BackendError::Unavailable {
+            backend: name.into(),
+            reason: "this evalrun was built without the `mlx` feature (docs/BACKENDS.md, \"MLX\")".into(),
         }),
         other => Err(BackendError::Unavailable {
             backend: other.into(),

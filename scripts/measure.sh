@@ -59,6 +59,10 @@ for part in $PARTS; do
       $E run --models $Q05 --backends llamacpp --suite all --limit 4 --out "$OUT/languages-0.5b"
       $E run --models $Q15 --backends llamacpp --suite evalrun-core,evalrun-testwriting --limit 3 \
         --out "$OUT/languages-1.5b"
+      # SQL again: the runs above were made before SQL tasks got their own prompt.
+      rm -rf "$OUT/sql-0.5b" "$OUT/sql-1.5b"
+      $E run --models $Q05 --backends llamacpp --suite evalrun-core --language sql --limit 4 --out "$OUT/sql-0.5b"
+      $E run --models $Q15 --backends llamacpp --suite evalrun-core --language sql --limit 3 --out "$OUT/sql-1.5b"
       ;;
     gentests)
       # Issue 4: gen-tests on modules of Python's standard library (copied, so that the test files
@@ -68,12 +72,17 @@ for part in $PARTS; do
       lib=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
       for m in colorsys fnmatch; do
         cp "$lib/$m.py" "$OUT/gentests/$m.py"
-        $E gen-tests "$OUT/gentests/$m.py" --model $Q05 --mutate --force 2>&1 | tee "$OUT/gentests/$m.log"
+        $E gen-tests "$OUT/gentests/$m.py" --model $Q05 --mutate --force 2>&1 | tee "$OUT/gentests/$m.log" || true
       done
+      mkdir -p "$OUT/gentests-1.5b"
+      cp "$lib/fnmatch.py" "$OUT/gentests-1.5b/fnmatch.py"
+      $E gen-tests "$OUT/gentests-1.5b/fnmatch.py" --model $Q15 --mutate --force 2>&1 \
+        | tee "$OUT/gentests-1.5b/fnmatch.log" || true
       ;;
     report)
       log "report"
-      $E report "$OUT/humaneval-0.5b" "$OUT/backends3" "$OUT/languages-0.5b" "$OUT/languages-1.5b" --out "$OUT/report"
+      $E report "$OUT/humaneval-0.5b" "$OUT/backends3" "$OUT/languages-0.5b" "$OUT/languages-1.5b" \
+        "$OUT/sql-0.5b" "$OUT/sql-1.5b" --out "$OUT/report"
       ;;
     *) echo "unknown part: $part" >&2; exit 2 ;;
   esac

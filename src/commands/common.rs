@@ -18,10 +18,7 @@ pub struct Selection {
 
 pub fn select_tasks(args: &ExecArgs) -> Result<Selection> {
     let selector = Selector::parse(&args.suite, args.language.as_deref(), args.limit)?;
-    let corpus = match args.tasks_dir.as_deref() {
-        Some(dir) => Corpus::load_dir(dir)?,
-        None => Corpus::builtin_suites(&selector.suites)?,
-    };
+    let corpus = load_corpus(args.tasks_dir.as_deref(), &selector)?;
     let selected = corpus.select(&selector)?;
     if selected.tasks.is_empty() {
         bail!(
@@ -33,25 +30,37 @@ pub fn select_tasks(args: &ExecArgs) -> Result<Selection> {
     Ok(Selection { tasks: selected.tasks, corpus_version: selected.corpus_version })
 }
 
-/// The built-in corpus, or the suites of `--tasks-dir`.
-pub fn load_corpus(tasks_dir: Option<&Path>) -> Result<Corpus> {
+/// The suites of `--tasks-dir`, or the built-in suites `selector` names (every one when it names
+/// none).
+pub fn load_corpus(tasks_dir: Option<&Path>, selector: &Selector) -> Result<Corpus> {
     Ok(match tasks_dir {
         Some(dir) => Corpus::load_dir(dir)?,
-        None => Corpus::builtin()?,
+        None => Corpus::builtin_suites(&selector.suites)?,
     })
 }
 
-pub fn plan(args: &ExecArgs, tasks: Vec<Task>, samples: u32, sampling: SamplingParams) -> Result<Plan> {
-    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
-        bail!("--timeout must be a positive number of seconds, got {}", args.timeout);
+/// Limits of one sample (`--timeout`, the rest defaults), with `--timeout` validated.
+pub fn sample_limits(timeout: f64) -> Result<Limits> {
+    if !(timeout > 0.0 && timeout.is_finite()) {
+        bail!("--timeout must be a positive number of seconds, got {timeout}");
     }
-    let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    if workers == 0 {
+    Ok(Limits { timeout_s: timeout, ..Limits::default() })
+}
+
+/// `--workers`, or the number of cores.
+pub fn worker_count(workers: Option<usize>) -> Result<usize> {
+    let n = workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if n == 0 {
         bail!("--workers must be at least 1");
     }
+    Ok(n)
+}
+
+pub fn plan(args: &ExecArgs, tasks: Vec<Task>, samples: u32, sampling: SamplingParams) -> Result<Plan> {
+    let limits = limits(args)?;
+    let workers = worker_count(args.workers)?;
     // Workers get the layers in effect, which spares each of them probing the system again.
     let layers = protections(args)?.effective;
-    let limits = limits(args)?;
     Ok(Plan {
         tasks,
         samples,
@@ -67,9 +76,9 @@ pub fn plan(args: &ExecArgs, tasks: Vec<Task>, samples: u32, sampling: SamplingP
 /// The run's sandbox limits: defaults, then the command line.
 fn limits(args: &ExecArgs) -> Result<Limits> {
     let s = &args.sandbox;
-    let d = Limits::default();
+    let d = sample_limits(args.timeout)?;
     let limits = Limits {
-        timeout_s: args.timeout,
+        timeout_s: d.timeout_s,
         cpu_time_s: s.cpu_time,
         memory_bytes: s.memory.unwrap_or(d.memory_bytes),
         file_size_bytes: s.file_size.unwrap_or(d.file_size_bytes),

@@ -1,7 +1,7 @@
 //! `evalrun gen-tests FILE.py --model ID`: pytest tests for a developer's module, written by a
 //! model, kept only where they pass against the module (docs/GEN_TESTS.md).
 
-use super::tasks_mutate::sample_limits;
+use super::common::sample_limits;
 use crate::cli::GenTestsArgs;
 use anyhow::{bail, Context, Result};
 use evalrun_backends::models::ModelStore;

@@ -10,8 +10,8 @@ use std::process::ExitCode;
 pub fn main(command: TasksCommand) -> Result<ExitCode> {
     match command {
         TasksCommand::List { suite, language, json, tasks_dir } => {
-            let corpus = load_corpus(tasks_dir.as_deref())?;
             let selector = Selector::parse(&suite, language.as_deref(), None)?;
+            let corpus = load_corpus(tasks_dir.as_deref(), &selector)?;
             match list(&corpus, &selector, json) {
                 // `evalrun tasks list | head` is fine.
                 Err(e)
@@ -24,8 +24,8 @@ pub fn main(command: TasksCommand) -> Result<ExitCode> {
             }
         }
         TasksCommand::Check { suite, language, limit, timeout, workers, verbose, tasks_dir } => {
-            let corpus = load_corpus(tasks_dir.as_deref())?;
             let selector = Selector::parse(&suite, language.as_deref(), limit)?;
+            let corpus = load_corpus(tasks_dir.as_deref(), &selector)?;
             super::tasks_check::main(&corpus, &selector, timeout, workers, verbose)
         }
         TasksCommand::Import { suite, from, out } => {

@@ -1,7 +1,7 @@
 //! `evalrun tasks check`: every task's reference against its tests, in the sandbox; a summary
 //! per suite and language; a non-zero exit on any failure.
 
-use super::tasks_mutate::{sample_limits, worker_count};
+use super::common::{sample_limits, worker_count};
 use anyhow::{bail, Context, Result};
 use evalrun_harness::corpus_check::{check_all, Finding, TaskFinding};
 use evalrun_harness::sandbox::WorkerCommand;

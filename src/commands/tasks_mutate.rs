@@ -1,7 +1,8 @@
 //! `evalrun tasks mutate`: rebuild the test-writing suite from `tasks/testwriting/`.
 
-use anyhow::{bail, Context, Result};
-use evalrun_harness::sandbox::{Limits, WorkerCommand};
+use super::common::{sample_limits, worker_count};
+use anyhow::{Context, Result};
+use evalrun_harness::sandbox::WorkerCommand;
 use evalrun_harness::testwriting::suite;
 use std::path::{Path, PathBuf};
 
@@ -33,21 +34,4 @@ pub fn main(
     }
     println!("wrote {} tasks to {} and the report to {}", built.len(), out.display(), report.display());
     Ok(())
-}
-
-/// Limits of one sample run of the corpus commands (`--timeout`, else the defaults), validated.
-pub fn sample_limits(timeout: f64) -> Result<Limits> {
-    if !(timeout > 0.0 && timeout.is_finite()) {
-        bail!("--timeout must be a positive number of seconds, got {timeout}");
-    }
-    Ok(Limits { timeout_s: timeout, ..Limits::default() })
-}
-
-/// `--workers`, or the number of cores.
-pub fn worker_count(workers: Option<usize>) -> Result<usize> {
-    let n = workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    if n == 0 {
-        bail!("--workers must be at least 1");
-    }
-    Ok(n)
 }

@@ -218,6 +218,18 @@ mod tests {
     }
 
     #[test]
+    fn only_the_named_builtin_suites_are_parsed_unless_a_name_is_unknown() {
+        let one = Corpus::builtin_suites(&["humaneval-js".to_string()]).unwrap();
+        assert_eq!(one.suites.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["humaneval-js"]);
+        // An unknown name loads everything, so that the error lists every suite there is.
+        let all = Corpus::builtin().unwrap().suites.len();
+        let with_unknown = Corpus::builtin_suites(&["humaneval".into(), "nope".into()]).unwrap();
+        assert_eq!(with_unknown.suites.len(), all);
+        let err = with_unknown.suite("nope").unwrap_err().to_string();
+        assert!(err.contains("evalrun-core") && err.contains("humaneval-js"), "{err}");
+    }
+
+    #[test]
     fn valid_line_parses() {
         let suite = parse_suite("s", "s.jsonl", &line("")).unwrap();
         assert_eq!(suite.tasks.len(), 1);

@@ -308,7 +308,6 @@ pub fn generate_tests(
     Ok(report)
 }
 
-/// One entry per test (a parametrized test fails once per case).
 /// The longest prefix of `code` that ends before a top-level definition, parses, and holds tests:
 /// `(prefix, its tests, the 1-based line where it stops)`. Tries the last cut points first.
 fn complete_prefix(code: &str) -> Option<(String, Vec<String>, usize)> {
@@ -331,6 +330,7 @@ fn complete_prefix(code: &str) -> Option<(String, Vec<String>, usize)> {
     })
 }
 
+/// One entry per test (a parametrized test fails once per case).
 fn dedup(failed: Vec<(String, String)>) -> Vec<(String, String)> {
     let mut seen = BTreeSet::new();
     failed.into_iter().filter(|(t, _)| seen.insert(t.clone())).collect()

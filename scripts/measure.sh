@@ -4,12 +4,15 @@
 #
 #   bash scripts/measure.sh [OUT_DIR] [PART...]
 #
-# Parts (default: all, in this order): sandbox humaneval backends languages gentests report.
+# Parts (default: all, in this order): sandbox humaneval backends languages gentests report
+# batching server slots passk.
+# The batching parts need llama.cpp's own tools as peers: bash scripts/build-peers.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-runs/perf}
 shift || true
-PARTS=${*:-sandbox humaneval backends languages gentests report}
+PARTS=${*:-sandbox humaneval backends languages gentests report batching server slots passk}
+PEERS=target/peers/build/bin
 Q05=qwen2.5-coder-0.5b-instruct-q4_k_m
 Q15=qwen2.5-coder-1.5b-instruct-q4_k_m
 E=target/release/evalrun
@@ -83,6 +86,60 @@ for part in $PARTS; do
       log "report"
       $E report "$OUT/humaneval-0.5b" "$OUT/backends3" "$OUT/languages-0.5b" "$OUT/languages-1.5b" \
         "$OUT/sql-0.5b" "$OUT/sql-1.5b" --out "$OUT/report"
+      ;;
+    batching)
+      # Issue 11: aggregate tokens/s by slot count, evalrun's scheduler and llama-batched-bench
+      # interleaved in one sitting (200-token prompts, 128 generated tokens, 2 threads); records
+      # each model's knee, which runs then take as their default slot count.
+      log "bench batching"
+      $E models fetch $Q15
+      $E bench batching --models $Q05,$Q15 --slots 1,2,4,8,16 --repeat 3 --peer $PEERS/llama-batched-bench \
+        --out "$OUT/batching" | tee "$OUT/batching.md"
+      ;;
+    server)
+      # Issue 11: the user's alternative end to end: the first 40 HumanEval tasks through the
+      # native backend at its default slots, then through llama-server -np N (same file, same
+      # threads, same N) driven by the openai backend with N requests in flight.
+      n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["models"][0]["slots"]["slots"])' \
+        "$OUT/slots-default/manifest.json" 2>/dev/null || echo 8)
+      log "humaneval 40, native, $n slots"
+      rm -rf "$OUT/server-native" "$OUT/server-peer"
+      /usr/bin/time -f "%e s wall" $E run --models $Q05 --backends llamacpp --suite humaneval --limit 40 \
+        --slots "$n" --out "$OUT/server-native" 2>&1 | tee "$OUT/server-native.log"
+      log "humaneval 40, llama-server -np $n"
+      model=$($E models path $Q05)
+      $PEERS/llama-server -m "$model" -np "$n" -c $((n * 4096)) -t 2 -tb 2 --host 127.0.0.1 --port 8766 \
+        > "$OUT/llama-server.log" 2>&1 &
+      server=$!
+      trap 'kill $server 2>/dev/null' EXIT
+      for _ in $(seq 120); do curl -sf 127.0.0.1:8766/v1/models >/dev/null && break; sleep 1; done
+      /usr/bin/time -f "%e s wall" $E run --models $Q05 --backends openai --openai-base-url http://127.0.0.1:8766/v1 \
+        --openai-model "$model" --openai-concurrency "$n" --suite humaneval --limit 40 --out "$OUT/server-peer" \
+        2>&1 | tee "$OUT/server-peer.log"
+      kill $server
+      ;;
+    slots)
+      # Issue 11: the full HumanEval, 164 tasks, greedy, one sequence at a time and at the default
+      # slot count, one after the other; then what differs between them.
+      log "humaneval 164, --slots 1"
+      rm -rf "$OUT/slots-1" "$OUT/slots-default"
+      /usr/bin/time -f "%e s wall" $E run --models $Q05 --backends llamacpp --suite humaneval --slots 1 \
+        --out "$OUT/slots-1" 2>&1 | tee "$OUT/slots-1.log"
+      log "humaneval 164, default slots"
+      /usr/bin/time -f "%e s wall" $E run --models $Q05 --backends llamacpp --suite humaneval \
+        --out "$OUT/slots-default" 2>&1 | tee "$OUT/slots-default.log"
+      $E compare "$OUT/slots-1" "$OUT/slots-default" | tee "$OUT/slots-compare.md"
+      $E gate --baseline "$OUT/slots-1" --candidate "$OUT/slots-default" | tee "$OUT/slots-gate.md" || true
+      ;;
+    passk)
+      # Issue 11: pass@10 on the first 20 tasks, with and without prompt sharing.
+      for sharing in on off; do
+        flag=""; [ $sharing = off ] && flag=--no-prompt-sharing
+        log "pass@10, 20 tasks, prompt sharing $sharing"
+        rm -rf "$OUT/passk-$sharing"
+        /usr/bin/time -f "%e s wall" $E run --models $Q05 --backends llamacpp --suite humaneval --limit 20 \
+          --samples 10 --temperature 0.8 $flag --out "$OUT/passk-$sharing" 2>&1 | tee "$OUT/passk-$sharing.log"
+      done
       ;;
     *) echo "unknown part: $part" >&2; exit 2 ;;
   esac

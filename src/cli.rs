@@ -112,9 +112,18 @@ pub struct RunArgs {
     /// Generation threads (default: number of cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Context window in tokens.
+    /// Context window of each sequence, in tokens.
     #[arg(long, default_value_t = 4096)]
     pub ctx: u32,
+    /// Sequences the llama.cpp backend decodes together (continuous batching). 0, the default,
+    /// takes the count measured for this model on this machine (`evalrun bench batching`), or
+    /// measures it once; 1 decodes one sequence at a time.
+    #[arg(long, default_value_t = 0)]
+    pub slots: usize,
+    /// Prefill every prompt in full, even where it opens like one already decoded (by default
+    /// the n samples of a task, and prompts with a common opening, share those KV cells).
+    #[arg(long)]
+    pub no_prompt_sharing: bool,
     #[command(flatten)]
     pub exec: ExecArgs,
 }
@@ -209,9 +218,14 @@ pub struct GenTestsArgs {
     /// Generation threads (default: number of cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Context window in tokens.
+    /// Context window of each sequence, in tokens.
     #[arg(long, default_value_t = 4096)]
     pub ctx: u32,
+    /// Sequences the llama.cpp backend decodes together (continuous batching). 0, the default,
+    /// takes the count measured for this model on this machine (`evalrun bench batching`), or
+    /// measures it once; 1 decodes one sequence at a time.
+    #[arg(long, default_value_t = 0)]
+    pub slots: usize,
     /// Wall-clock limit of each pytest run, seconds.
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
@@ -343,6 +357,10 @@ pub enum BenchCommand {
     /// Generation and prompt speed of backends on one model file: same prompts, same token
     /// limit, greedy, rounds interleaved; medians and ranges, ratios to the first backend.
     Backends(BenchBackendsArgs),
+    /// Aggregate generation speed of the llama.cpp backend at several slot counts, interleaved
+    /// with llama.cpp's own `llama-batched-bench` (built by scripts/build-peers.sh); records the
+    /// knee as this machine's default `--slots` for the model.
+    Batching(BenchBatchingArgs),
 }
 
 #[derive(Args)]
@@ -436,4 +454,40 @@ pub struct BenchBackendsArgs {
     /// Also write every measurement to this JSON file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct BenchBatchingArgs {
+    /// Model ids, comma separated (default: the catalog's default model).
+    #[arg(long)]
+    pub models: Option<String>,
+    /// Slot counts (sequences decoded together) to measure, comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16")]
+    pub slots: Vec<usize>,
+    /// Prompt length of every sequence, in tokens (each prompt distinct from its first token).
+    #[arg(long, default_value_t = 200)]
+    pub prompt_tokens: u32,
+    /// Tokens every sequence generates (end of text ignored, as llama-batched-bench does).
+    #[arg(long, default_value_t = 128)]
+    pub gen_tokens: u32,
+    /// Generation threads, for evalrun and the peer alike (0: number of cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Rounds; each round measures every slot count with evalrun, then with the peer.
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+    /// llama-batched-bench to compare with (default: target/peers/build/bin/llama-batched-bench
+    /// when scripts/build-peers.sh has built it; without one, evalrun is measured alone).
+    #[arg(long)]
+    pub peer: Option<PathBuf>,
+    /// Output directory (batching.md, batching.json, batching.svg, batching.png).
+    #[arg(long, default_value = "bench-batching")]
+    pub out: PathBuf,
+    /// Record the knee of evalrun's curve as the default slot count of each model on this
+    /// machine, used by runs without --slots (the default).
+    #[arg(long, overrides_with = "no_record")]
+    pub record: bool,
+    /// Measure without recording the knee.
+    #[arg(long, overrides_with = "record")]
+    pub no_record: bool,
 }

@@ -10,6 +10,9 @@ struct Bars {
     execute: Option<ProgressBar>,
     passed: u64,
     executed: u64,
+    /// Tokens generated since the current model was loaded, for the aggregate rate.
+    generated_tokens: u64,
+    generating_since: Option<std::time::Instant>,
 }
 
 fn style(template: &str) -> ProgressStyle {
@@ -22,7 +25,15 @@ fn style(template: &str) -> ProgressStyle {
 /// not a terminal, where it prints a line per model instead.
 pub fn sink() -> EventSink {
     let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-    let bars = Arc::new(Mutex::new(Bars { multi, generate: None, execute: None, passed: 0, executed: 0 }));
+    let bars = Arc::new(Mutex::new(Bars {
+        multi,
+        generate: None,
+        execute: None,
+        passed: 0,
+        executed: 0,
+        generated_tokens: 0,
+        generating_since: None,
+    }));
     Arc::new(move |event: Event| {
         let Ok(mut b) = bars.lock() else { return };
         match event {
@@ -46,17 +57,29 @@ pub fn sink() -> EventSink {
             }
             Event::ModelLoaded { model, seconds } => {
                 let _ = b.multi.println(format!("loaded {model} in {seconds:.1} s"));
+                b.generated_tokens = 0;
+                b.generating_since = Some(std::time::Instant::now());
             }
             Event::ModelFailed { model, error } => {
                 let _ = b.multi.println(format!("model {model} failed: {error}"));
             }
             Event::Generated { sample } => {
+                b.generated_tokens += sample.generation.as_ref().map_or(0, |g| u64::from(g.generated_tokens));
+                let elapsed = b.generating_since.map_or(0.0, |t| t.elapsed().as_secs_f64());
                 if let Some(bar) = &b.generate {
                     bar.inc(1);
-                    if let Some(g) = &sample.generation {
-                        bar.set_message(format!("{} {:.1} tok/s", sample.model, g.gen_tokens_per_s));
+                    if elapsed > 0.0 {
+                        // With several slots a sample's own rate is a fraction of the total.
+                        bar.set_message(format!("{} {:.1} tok/s", sample.model, b.generated_tokens as f64 / elapsed));
                     }
                 }
+            }
+            Event::ModelGenerated { model, samples, tokens, seconds, slots } => {
+                let rate = if seconds > 0.0 { tokens as f64 / seconds } else { 0.0 };
+                let _ = b.multi.println(format!(
+                    "generated {samples} samples with {model}: {tokens} tokens in {seconds:.1} s, {rate:.1} tok/s over {slots} slot{}",
+                    if slots == 1 { "" } else { "s" }
+                ));
             }
             Event::Executed { record } => {
                 b.executed += 1;

@@ -113,7 +113,8 @@ fn openai_backend_against_a_real_llama_cpp_python_server() {
         chat("Say only the word: banana", 8),
         chat("Say only the number 7", 8),
     ];
-    let batch: Vec<String> = backend.generate_batch(&requests).into_iter().map(|g| g.unwrap().text).collect();
+    let batch: Vec<String> =
+        evalrun_core::generate_all(&mut backend, &requests).into_iter().map(|g| g.unwrap().text).collect();
     for (request, text) in requests.iter().zip(&batch) {
         let alone = backend.generate(request, &mut |_| ControlFlow::Continue(())).unwrap().text;
         assert_eq!(&alone, text);

@@ -13,10 +13,16 @@ use std::time::{Duration, Instant};
 const MODEL: &str = "qwen2.5-coder-0.5b-instruct-q4_k_m";
 const TASKS: usize = 4;
 
+/// One sequence at a time: a resumed run then decodes what is left exactly as the clean run did
+/// (with several slots the batches it shares would differ, and with them the rounding).
 fn run_cmd(out: &Path) -> Command {
+    run_with_slots(out, 1)
+}
+
+fn run_with_slots(out: &Path, slots: usize) -> Command {
     let mut cmd = evalrun();
     cmd.args(["run", "--models", MODEL, "--suite", "humaneval", "--limit", &TASKS.to_string()])
-        .args(["--max-tokens", "384", "--out"])
+        .args(["--max-tokens", "384", "--slots", &slots.to_string(), "--out"])
         .arg(out);
     cmd
 }
@@ -86,12 +92,13 @@ fn real_model_runs_end_to_end_deterministically_and_resumes_after_kill() {
     let pass1 = summary["models"][0]["pass_at_k"]["pass@1"].as_f64().unwrap();
     assert!((pass1 - passed / TASKS as f64).abs() < 1e-12);
 
-    // 2. The same run, killed with SIGKILL once the first verdict is journaled, then resumed.
+    // 2. The same run, killed with SIGKILL once the first sample is journaled (execution waits
+    // for generation, so it has no verdict yet), then resumed.
     let killed = tmp.path().join("killed");
     let mut child = run_cmd(&killed).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(300);
-    while lines(&killed.join("results.jsonl")).is_empty() {
-        assert!(Instant::now() < deadline, "no verdict within 5 minutes");
+    while lines(&killed.join("samples.jsonl")).is_empty() {
+        assert!(Instant::now() < deadline, "no sample within 5 minutes");
         assert!(child.try_wait().unwrap().is_none(), "run ended before it could be killed");
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -99,7 +106,7 @@ fn real_model_runs_end_to_end_deterministically_and_resumes_after_kill() {
     child.wait().unwrap();
     let results_before = lines(&killed.join("results.jsonl"));
     let samples_before = lines(&killed.join("samples.jsonl"));
-    assert!(results_before.len() < TASKS, "the run finished before the kill");
+    assert!(samples_before.len() < TASKS, "the run finished before the kill");
 
     // Without --resume the directory is refused, so nothing is mixed up by mistake.
     let refused = run_cmd(&killed).output().unwrap();
@@ -117,4 +124,26 @@ fn real_model_runs_end_to_end_deterministically_and_resumes_after_kill() {
 
     // 3. Greedy decoding is deterministic: the interrupted run matches the clean one.
     assert_eq!(outcomes(&killed), outcomes(&clean));
+}
+
+#[test]
+fn several_slots_give_the_same_completions_run_after_run() {
+    default_model_present();
+    let tmp = tempfile::tempdir().unwrap();
+    let (first, second) = (tmp.path().join("first"), tmp.path().join("second"));
+    run_ok(&mut run_with_slots(&first, 3));
+    run_ok(&mut run_with_slots(&second, 3));
+    assert_eq!(outcomes(&first).len(), TASKS);
+    assert_eq!(outcomes(&first), outcomes(&second));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(first.join("manifest.json")).unwrap()).unwrap();
+    let m = &manifest["models"][0];
+    assert_eq!(m["slots"], serde_json::json!({"slots": 3, "source": "flag"}));
+    assert!(m["compute_features"].as_str().is_some_and(|f| f.contains("CPU")), "{m}");
+    // Samples are journaled as they finish, each under its key: every task once.
+    let mut ids: Vec<String> =
+        read_jsonl(&first.join("samples.jsonl")).iter().map(|r| r["task_id"].as_str().unwrap().to_string()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), TASKS);
 }

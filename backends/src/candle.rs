@@ -151,7 +151,7 @@ pub(crate) fn generate_with(
 
     let mut logits = forward(&tokens, 0).map_err(|e| gen_err("prompt", e))?;
     let mut sampler = Sampler::new(&request.sampling);
-    let mut stream = TextStream::new(&request.stop, on_text);
+    let mut stream = TextStream::new(&request.stop);
     let mut generated = 0u32;
     let mut finish = FinishReason::Length;
     let mut pos = prompt_tokens;
@@ -163,7 +163,7 @@ pub(crate) fn generate_with(
             finish = FinishReason::EndOfText;
             break;
         }
-        if let Some(stop) = stream.push(tokenizer.piece(token)) {
+        if let Some(stop) = stream.push(tokenizer.piece(token), on_text) {
             finish = stop;
             break;
         }
@@ -173,7 +173,7 @@ pub(crate) fn generate_with(
         logits = forward(&[token], pos).map_err(|e| gen_err("decode", e))?;
         pos += 1;
     }
-    let text = stream.finish(finish);
+    let text = stream.finish(finish, on_text);
     Ok(Generation { text, finish, stats: clock.stats(prompt_tokens, generated) })
 }
 

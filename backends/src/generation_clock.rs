@@ -18,6 +18,12 @@ impl GenerationClock {
         GenerationClock { start: Instant::now(), first_token: None }
     }
 
+    /// Start timing one of several requests served together: the peak-memory mark is the
+    /// process's, reset by whoever started the batch, not by each request.
+    pub fn start_in_batch() -> Self {
+        GenerationClock { start: Instant::now(), first_token: None }
+    }
+
     /// A token was sampled.
     pub fn token(&mut self) {
         self.first_token.get_or_insert_with(Instant::now);

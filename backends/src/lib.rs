@@ -2,11 +2,13 @@
 //! registry of known models (catalog, local store, fetcher).
 
 pub mod auto;
+pub mod compute_features;
 pub mod generation_clock;
 pub mod memory;
 pub mod models;
 pub mod openai;
 mod stop;
+pub mod slot_count;
 pub mod text_stream;
 
 #[cfg(feature = "candle")]
@@ -26,6 +28,10 @@ use std::path::Path;
 /// Options that apply to every local backend.
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
+    /// Sequences decoded together (llama.cpp's slots); 0 means the measured default for the model.
+    pub slots: usize,
+    /// Whether sequences whose prompts open alike share those KV cells (prefilled once).
+    pub prompt_sharing: bool,
     /// CPU threads for generation; 0 means all cores.
     pub threads: usize,
     /// Context window in tokens.
@@ -36,7 +42,7 @@ pub struct LoadOptions {
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { threads: 0, n_ctx: 4096, openai: None }
+        LoadOptions { threads: 0, n_ctx: 4096, openai: None, slots: 0, prompt_sharing: true }
     }
 }
 

@@ -6,22 +6,23 @@ use crate::StopStream;
 use evalrun_core::FinishReason;
 use std::ops::ControlFlow;
 
-pub struct TextStream<'a> {
+/// The consumer (`on_text`) is passed to each call rather than kept, so that a scheduler holding
+/// many streams can hand each the same sink.
+pub struct TextStream {
     stops: StopStream,
     bytes: Vec<u8>,
     /// The longest valid UTF-8 prefix of `bytes`, cut at a stop sequence once one is found.
     text: String,
-    on_text: &'a mut dyn FnMut(&str) -> ControlFlow<()>,
 }
 
-impl<'a> TextStream<'a> {
-    pub fn new(stop: &[String], on_text: &'a mut dyn FnMut(&str) -> ControlFlow<()>) -> Self {
-        TextStream { stops: StopStream::new(stop), bytes: Vec::new(), text: String::new(), on_text }
+impl TextStream {
+    pub fn new(stop: &[String]) -> Self {
+        TextStream { stops: StopStream::new(stop), bytes: Vec::new(), text: String::new() }
     }
 
     /// Append the bytes of one token. `Some(FinishReason::Stop)` when a stop sequence appeared
     /// or the consumer asked to stop.
-    pub fn push(&mut self, piece: &[u8]) -> Option<FinishReason> {
+    pub fn push(&mut self, piece: &[u8], on_text: &mut dyn FnMut(&str) -> ControlFlow<()>) -> Option<FinishReason> {
         self.bytes.extend_from_slice(piece);
         // Tokens may split a UTF-8 character: only the valid prefix is text so far.
         let valid = match std::str::from_utf8(&self.bytes) {
@@ -30,16 +31,16 @@ impl<'a> TextStream<'a> {
         };
         self.text.clear();
         self.text.push_str(std::str::from_utf8(&self.bytes[..valid]).unwrap_or_default());
-        self.stops.advance(&mut self.text, self.on_text).map(|_| FinishReason::Stop)
+        self.stops.advance(&mut self.text, on_text).map(|_| FinishReason::Stop)
     }
 
     /// The final text, its unstreamed rest sent to `on_text`. Unless generation stopped at a
     /// stop sequence, trailing bytes that are not UTF-8 are kept (as U+FFFD).
-    pub fn finish(mut self, finish: FinishReason) -> String {
+    pub fn finish(mut self, finish: FinishReason, on_text: &mut dyn FnMut(&str) -> ControlFlow<()>) -> String {
         if finish != FinishReason::Stop {
             self.text = String::from_utf8_lossy(&self.bytes).into_owned();
         }
-        self.stops.finish(&self.text, self.on_text);
+        self.stops.finish(&self.text, on_text);
         self.text
     }
 }
@@ -55,15 +56,15 @@ mod tests {
             ControlFlow::Continue(())
         };
         let stops: Vec<String> = stops.iter().map(|s| s.to_string()).collect();
-        let mut stream = TextStream::new(&stops, &mut sink);
+        let mut stream = TextStream::new(&stops);
         let mut finish = None;
         for piece in pieces {
-            finish = stream.push(piece);
+            finish = stream.push(piece, &mut sink);
             if finish.is_some() {
                 break;
             }
         }
-        let text = stream.finish(finish.unwrap_or(FinishReason::Length));
+        let text = stream.finish(finish.unwrap_or(FinishReason::Length), &mut sink);
         (text, finish, chunks)
     }
 
@@ -99,9 +100,9 @@ mod tests {
             seen.push_str(s);
             ControlFlow::Break(())
         };
-        let mut stream = TextStream::new(&[], &mut sink);
-        assert_eq!(stream.push(b"abc"), Some(FinishReason::Stop));
-        assert_eq!(stream.finish(FinishReason::Stop), "abc");
+        let mut stream = TextStream::new(&[]);
+        assert_eq!(stream.push(b"abc", &mut sink), Some(FinishReason::Stop));
+        assert_eq!(stream.finish(FinishReason::Stop, &mut sink), "abc");
         assert_eq!(seen, "abc");
     }
 

@@ -28,7 +28,7 @@ fn model_path(id: &str) -> PathBuf {
 }
 
 fn llama(id: &str) -> LlamaCppBackend {
-    LlamaCppBackend::load(&model_path(id), &LoadOptions { threads: 2, n_ctx: 2048, openai: None })
+    LlamaCppBackend::load(&model_path(id), &LoadOptions { threads: 2, n_ctx: 2048, openai: None, slots: 1, ..LoadOptions::default() })
         .expect("llama.cpp loads")
 }
 
@@ -304,7 +304,7 @@ fn request(prompt: Prompt, stop: &[&str], max_tokens: u32) -> GenerationRequest 
 /// first tokens (the logits differ in the last bits, so long greedy runs may part at a near-tie),
 /// streaming that adds up to the text, stop sequences, metrics.
 fn assert_generates_like_llama_cpp(id: &str, prompt: Prompt, stop: &[&str], same_prefix_chars: usize) {
-    let opts = LoadOptions { threads: 2, n_ctx: 2048, openai: None };
+    let opts = LoadOptions { threads: 2, n_ctx: 2048, openai: None, slots: 1, ..LoadOptions::default() };
     let path = model_path(id);
     let mut llama = LlamaCppBackend::load(&path, &opts).unwrap();
     let mut candle = candle::CandleBackend::load(&path, &opts).unwrap();

@@ -37,7 +37,7 @@ fn request(prompt: Prompt, stop: &[&str]) -> GenerationRequest {
 
 #[test]
 fn qwen2_generates_like_llama_cpp() {
-    let opts = LoadOptions { threads: 2, n_ctx: 2048, openai: None };
+    let opts = LoadOptions { threads: 2, n_ctx: 2048, openai: None, slots: 1, ..LoadOptions::default() };
     let path = model_path(QWEN);
     let mut mlx = MlxBackend::load(&path, &opts).expect("mlx loads the GGUF");
     let mut llama = LlamaCppBackend::load(&path, &opts).expect("llama.cpp loads the GGUF");

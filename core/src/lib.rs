@@ -12,7 +12,7 @@ pub mod summary;
 pub mod task;
 pub mod verdict;
 
-pub use backend::{Backend, BackendError};
+pub use backend::{generate_all, Backend, BackendError, CollectSink, GenerationSink};
 pub use generation::{ChatMessage, FinishReason, Generation, GenerationRequest, GenerationStats, Prompt};
 pub use record::{SampleKey, SampleRecord};
 pub use sampling::SamplingParams;

@@ -12,11 +12,14 @@ pub struct SamplingParams {
     pub seed: u64,
     /// Most tokens generated per sample.
     pub max_tokens: u32,
+    /// Generate exactly `max_tokens`, past end-of-text tokens (benchmarks of fixed lengths only).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ignore_eos: bool,
 }
 
 impl Default for SamplingParams {
     fn default() -> Self {
-        SamplingParams { temperature: 0.0, top_p: 0.95, seed: 1234, max_tokens: 768 }
+        SamplingParams { temperature: 0.0, top_p: 0.95, seed: 1234, max_tokens: 768, ignore_eos: false }
     }
 }
 

@@ -24,6 +24,16 @@ pub struct ModelManifest {
     /// evalrun's prompt template used with this model (instruct or completion).
     #[serde(default)]
     pub prompt_template: Option<PromptTemplate>,
+    /// Sequences decoded together, and where that count came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slots: Option<evalrun_backends::slot_count::SlotChoice>,
+    /// Whether sequences whose prompts open alike shared those KV cells (`--no-prompt-sharing`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_sharing: Option<bool>,
+    /// The backend's compute features on this machine (llama.cpp's system info, candle's SIMD
+    /// paths, MLX's device): they decide the kernels, and so the rounding of greedy outputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compute_features: Option<String>,
 }
 
 /// The machine the run executed on.
@@ -34,6 +44,10 @@ pub struct Machine {
     pub cpus: usize,
     pub cpu_model: String,
     pub memory_bytes: u64,
+    /// The CPU's SIMD flags that decide which kernels run ([`cpu_flags`]); empty off Linux and in
+    /// manifests written before they were recorded.
+    #[serde(default)]
+    pub cpu_flags: Vec<String>,
 }
 
 impl Machine {
@@ -59,8 +73,58 @@ impl Machine {
             cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
             cpu_model,
             memory_bytes,
+            cpu_flags: cpu_flags(&cpuinfo),
         }
     }
+}
+
+/// x86 flags (as /proc/cpuinfo names them) that select SIMD kernels in llama.cpp and candle.
+const X86_FLAGS: [&str; 16] = [
+    "avx",
+    "avx2",
+    "avx512f",
+    "avx512bw",
+    "avx512dq",
+    "avx512vl",
+    "avx512vbmi",
+    "avx512_vnni",
+    "avx512_bf16",
+    "avx512_fp16",
+    "avx_vnni",
+    "fma",
+    "f16c",
+    "ssse3",
+    "sse4_1",
+    "sse4_2",
+];
+/// ARM features (as /proc/cpuinfo names them): NEON, dot product, half and bfloat16, int8
+/// matrix multiply, scalable vectors and matrices.
+const ARM_FLAGS: [&str; 10] =
+    ["asimd", "asimddp", "asimdhp", "fphp", "i8mm", "bf16", "sve", "sve2", "sme", "sme2"];
+
+/// The SIMD flags of the first CPU listed in `cpuinfo` (the text of /proc/cpuinfo) that decide
+/// kernels, sorted; every AMX flag is kept. Linux spells SSE3 `pni`: it is recorded as `sse3`.
+pub fn cpu_flags(cpuinfo: &str) -> Vec<String> {
+    // x86 lists `flags`, ARM `Features`; all cores of a machine share them.
+    let Some(line) = cpuinfo.lines().find(|l| {
+        let key = l.split(':').next().unwrap_or("").trim();
+        key == "flags" || key == "Features"
+    }) else {
+        return Vec::new();
+    };
+    let listed = line.split_once(':').map_or("", |(_, v)| v);
+    let mut flags: Vec<String> = listed
+        .split_whitespace()
+        .filter_map(|flag| match flag {
+            "pni" => Some("sse3"),
+            f if X86_FLAGS.contains(&f) || ARM_FLAGS.contains(&f) || f.starts_with("amx") => Some(f),
+            _ => None,
+        })
+        .map(str::to_string)
+        .collect();
+    flags.sort();
+    flags.dedup();
+    flags
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,5 +188,42 @@ impl RunManifest {
 
     pub fn now() -> String {
         humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_flags_keep_the_simd_ones_sorted() {
+        let x86 = "processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse sse2 pni ssse3 fma sse4_1 \
+                   sse4_2 avx f16c avx2 avx512f avx512dq avx512bw avx512vl avx512_bf16 avx512_vnni amx_tile \
+                   amx_int8 sha_ni\nbugs\t\t: sysret_ss_attrs\n\nprocessor\t: 1\nflags\t\t: fpu avx\n";
+        assert_eq!(
+            cpu_flags(x86),
+            [
+                "amx_int8",
+                "amx_tile",
+                "avx",
+                "avx2",
+                "avx512_bf16",
+                "avx512_vnni",
+                "avx512bw",
+                "avx512dq",
+                "avx512f",
+                "avx512vl",
+                "f16c",
+                "fma",
+                "sse3",
+                "sse4_1",
+                "sse4_2",
+                "ssse3"
+            ]
+        );
+        let arm = "processor\t: 0\nFeatures\t: fp asimd evtstrm aes asimdhp asimddp sve i8mm bf16 paca\n";
+        assert_eq!(cpu_flags(arm), ["asimd", "asimddp", "asimdhp", "bf16", "i8mm", "sve"]);
+        assert!(cpu_flags("").is_empty());
+        assert!(cpu_flags("model name\t: something\n").is_empty());
     }
 }

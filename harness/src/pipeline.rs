@@ -12,13 +12,13 @@ use crate::prompt::PromptTemplate;
 use crate::sandbox::{Limits, SandboxError, WorkerCommand};
 use crossbeam_channel::{Receiver, Sender};
 use evalrun_core::{
-    Backend, BackendError, FinishReason, Generation, GenerationRequest, GenerationStats, SampleKey,
+    Backend, BackendError, FinishReason, Generation, GenerationSink, GenerationStats, SampleKey,
     SampleRecord, SamplingParams, Status, Task, TaskKind, Verdict,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -71,6 +71,15 @@ pub enum Event<'a> {
     Generated {
         sample: &'a GeneratedSample,
     },
+    /// A model generated everything asked of it: `tokens` in `seconds` of wall time, `slots`
+    /// sequences at a time.
+    ModelGenerated {
+        model: &'a str,
+        samples: usize,
+        tokens: u64,
+        seconds: f64,
+        slots: usize,
+    },
     Executed {
         record: &'a SampleRecord,
     },
@@ -95,6 +104,8 @@ pub struct Plan {
 pub struct ModelJob {
     pub id: String,
     pub backend: String,
+    /// Whether generation runs on this machine's CPU (execution then waits for it to end).
+    pub generates_on_cpu: bool,
     pub load: Box<dyn FnOnce() -> Result<Box<dyn Backend>, BackendError>>,
     /// Called once with the loaded backend and the prompt template chosen for it (to complete
     /// the manifest).
@@ -151,7 +162,7 @@ pub fn run(
     }
 
     let mut failed_models = Vec::new();
-    for ModelJob { id, backend: backend_name, load, on_loaded } in models {
+    for ModelJob { id, backend: backend_name, generates_on_cpu, load, on_loaded } in models {
         let pending: Vec<(usize, u32)> = (0..plan.tasks.len())
             .flat_map(|t| (0..plan.samples).map(move |s| (t, s)))
             .filter(|(t, s)| {
@@ -175,24 +186,71 @@ pub fn run(
         events(Event::ModelLoaded { model: &id, seconds: started.elapsed().as_secs_f64() });
         let template = PromptTemplate::for_backend(backend.as_ref());
         on_loaded(backend.as_ref(), &template);
-        // A backend that serves several requests at once gets them in chunks; the chunk's
-        // samples are journaled in plan order, so the journal does not depend on timing.
-        for chunk in pending.chunks(backend.max_concurrency().max(1)) {
-            let requests: Vec<GenerationRequest> = chunk
-                .iter()
-                .map(|&(t, s)| template.request(&plan.tasks[t], sample_sampling(plan, s)))
-                .collect();
-            let generations = backend.generate_batch(&requests);
-            for (&(t, s), generation) in chunk.iter().zip(generations) {
-                let sample = sample_record(&id, &backend_name, &template, &plan.tasks[t], s, generation);
-                samples_journal.append(&sample)?;
-                events(Event::Generated { sample: &sample });
-                executor.submit(sample)?;
-            }
+        // The backend pulls requests as slots free up and hands back each sample as it
+        // finishes; the journals are keyed, so their order is the order samples finish in.
+        let mut requests =
+            pending.iter().map(|&(t, s)| template.request(&plan.tasks[t], sample_sampling(plan, s)));
+        let mut sink = JournalSink {
+            pending: &pending,
+            plan,
+            model: &id,
+            backend: &backend_name,
+            template: &template,
+            journal: &mut samples_journal,
+            executor: &executor,
+            events: &events,
+            tokens: 0,
+            error: None,
+        };
+        executor.gate.set_held(generates_on_cpu);
+        let generating = Instant::now();
+        backend.generate_stream(&mut requests, &mut sink);
+        executor.gate.set_held(false);
+        events(Event::ModelGenerated {
+            model: &id,
+            samples: pending.len(),
+            tokens: sink.tokens,
+            seconds: generating.elapsed().as_secs_f64(),
+            slots: backend.max_concurrency(),
+        });
+        if let Some(error) = sink.error {
+            return Err(error);
         }
     }
     let records = executor.finish()?;
     Ok(Outcome { records, failed_models })
+}
+
+/// Journals each generated sample as the backend finishes it, and hands it to the executor.
+struct JournalSink<'a> {
+    pending: &'a [(usize, u32)],
+    plan: &'a Plan,
+    model: &'a str,
+    backend: &'a str,
+    template: &'a PromptTemplate,
+    journal: &'a mut Journal<GeneratedSample>,
+    executor: &'a Executor,
+    events: &'a EventSink,
+    /// Tokens generated so far.
+    tokens: u64,
+    /// The first journal error; later samples are still executed but the run then fails.
+    error: Option<PipelineError>,
+}
+
+impl GenerationSink for JournalSink<'_> {
+    fn finished(&mut self, index: usize, generation: Result<Generation, BackendError>) {
+        let Some(&(t, s)) = self.pending.get(index) else { return };
+        let sample = sample_record(self.model, self.backend, self.template, &self.plan.tasks[t], s, generation);
+        self.tokens += sample.generation.as_ref().map_or(0, |g| u64::from(g.generated_tokens));
+        if let Err(e) = self.journal.append(&sample) {
+            self.error.get_or_insert(e.into());
+            return;
+        }
+        (self.events)(Event::Generated { sample: &sample });
+        if let Err(e) = self.executor.submit(sample) {
+            self.error.get_or_insert(e);
+        }
+    }
 }
 
 /// The sampling of sample `sample`: the plan's, with its own seed so samples differ but repeat.
@@ -264,8 +322,35 @@ struct Job {
     task: Arc<Task>,
 }
 
+/// Holds execution back while a model generates on this machine's CPU. Sandboxed samples
+/// competing with llama.cpp's threads for the cores slow generation (a descheduled thread stalls
+/// the others at every barrier) and, starved of CPU, can hit their wall-clock time-outs. Held
+/// samples wait in the queue and run between models and at the end.
+#[derive(Default)]
+struct Gate {
+    held: Mutex<bool>,
+    opened: Condvar,
+}
+
+impl Gate {
+    fn set_held(&self, held: bool) {
+        *self.held.lock().unwrap_or_else(|e| e.into_inner()) = held;
+        if !held {
+            self.opened.notify_all();
+        }
+    }
+
+    fn wait_open(&self) {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        while *held {
+            held = self.opened.wait(held).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
 /// The executor threads and the journal writer.
 struct Executor {
+    gate: Arc<Gate>,
     jobs: Option<Sender<Job>>,
     threads: Vec<JoinHandle<()>>,
     writer: JoinHandle<Result<Vec<SampleRecord>, JournalError>>,
@@ -277,19 +362,34 @@ impl Executor {
     fn start(plan: &Plan, out: &Path, resume: bool, events: EventSink) -> Result<Self, PipelineError> {
         let (mut journal, earlier) = Journal::<SampleRecord>::open(&out.join(RESULTS_FILE), resume)?;
         let done = earlier.iter().map(SampleRecord::key).collect();
-        let judges = (0..plan.workers.max(1))
-            .map(|_| Judge::new(plan.worker.clone(), plan.limits.clone()))
-            .collect::<Result<Vec<_>, _>>()?;
-        // Bounded: generation never runs far ahead of execution.
-        let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(plan.workers.max(1) * 2);
+        // Unbounded: generation never waits for execution (samples are small).
+        let (job_tx, job_rx) = crossbeam_channel::unbounded::<Job>();
         let (rec_tx, rec_rx) = crossbeam_channel::unbounded::<SampleRecord>();
-        let threads = judges
-            .into_iter()
-            .map(|judge| {
-                let (job_rx, rec_tx) = (job_rx.clone(), rec_tx.clone());
-                std::thread::spawn(move || execute_loop(judge, &job_rx, &rec_tx))
+        let (ready_tx, ready_rx) = crossbeam_channel::unbounded::<Result<(), SandboxError>>();
+        let gate = Arc::new(Gate::default());
+        let threads = (0..plan.workers.max(1))
+            .map(|_| {
+                let (job_rx, rec_tx, ready_tx) = (job_rx.clone(), rec_tx.clone(), ready_tx.clone());
+                let (worker, limits) = (plan.worker.clone(), plan.limits.clone());
+                let gate = Arc::clone(&gate);
+                std::thread::spawn(move || {
+                    match Judge::new(worker, limits) {
+                        Ok(judge) => {
+                            let _ = ready_tx.send(Ok(()));
+                            execute_loop(judge, &job_rx, &rec_tx, &gate);
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                        }
+                    }
+                })
             })
-            .collect();
+            .collect::<Vec<_>>();
+        drop(ready_tx);
+        for _ in 0..threads.len() {
+            // A thread that died before reporting closes the channel: its error is the panic's.
+            ready_rx.recv().map_err(|_| SandboxError::Protocol("an executor thread died while starting".into()))??;
+        }
         drop(rec_tx);
         let writer = std::thread::spawn(move || {
             let mut records = earlier;
@@ -310,7 +410,7 @@ impl Executor {
             error.map_or(Ok(records), Err)
         });
         let tasks = plan.tasks.iter().map(|t| (t.id.clone(), Arc::new(t.clone()))).collect();
-        Ok(Executor { jobs: Some(job_tx), threads, writer, done, tasks })
+        Ok(Executor { gate, jobs: Some(job_tx), threads, writer, done, tasks })
     }
 
     fn is_done(&self, key: &SampleKey) -> bool {
@@ -335,6 +435,7 @@ impl Executor {
     }
 
     fn finish(mut self) -> Result<Vec<SampleRecord>, PipelineError> {
+        self.gate.set_held(false);
         drop(self.jobs.take());
         for t in self.threads {
             let _ = t.join();
@@ -346,8 +447,9 @@ impl Executor {
     }
 }
 
-fn execute_loop(mut judge: Judge, jobs: &Receiver<Job>, records: &Sender<SampleRecord>) {
+fn execute_loop(mut judge: Judge, jobs: &Receiver<Job>, records: &Sender<SampleRecord>, gate: &Gate) {
     for Job { sample, task } in jobs {
+        gate.wait_open();
         let Judgement { verdict, metrics } = match &sample.error {
             None => judge.judge(&task, &sample.completion),
             Some(error) => Verdict {

@@ -51,6 +51,8 @@ pub struct Comparison {
     pub b: String,
     pub models: Vec<ModelComparison>,
     pub unpaired: Vec<String>,
+    /// Where the runs differ in what decides their arithmetic ([`crate::provenance`]).
+    pub notes: Vec<String>,
 }
 
 /// Compares run `a` with run `b` (`model` picks one model when the runs hold several).
@@ -61,6 +63,7 @@ pub fn compare(a: &Run, b: &Run, model: Option<&str>) -> Result<Comparison, Pair
         b: b.dir.display().to_string(),
         models: pairs.iter().map(|(x, y)| compare_models(x, y)).collect(),
         unpaired,
+        notes: crate::provenance::notes(std::slice::from_ref(a), std::slice::from_ref(b), ["A", "B"]),
     })
 }
 
@@ -189,6 +192,12 @@ impl fmt::Display for Comparison {
         }
         for u in &self.unpaired {
             writeln!(f, "\nnot compared: {u}")?;
+        }
+        if !self.notes.is_empty() {
+            writeln!(f)?;
+            for note in &self.notes {
+                writeln!(f, "note: {note}")?;
+            }
         }
         Ok(())
     }

@@ -61,7 +61,8 @@ pub enum GateError {
 pub struct Gate {
     pub options: GateOptions,
     pub pairs: Vec<PairVerdict>,
-    /// What the reader should know: unpaired models, ignored tasks, different machines.
+    /// What the reader should know: unpaired models, ignored tasks, different machines, backends
+    /// or compute features.
     pub notes: Vec<String>,
 }
 
@@ -156,6 +157,8 @@ pub fn evaluate(
     if options.max_slowdown_pct.is_some() {
         notes.extend(machine_note(baseline, candidate));
     }
+    // Whatever the speed, kernels that round differently change greedy outputs, and so pass@1.
+    notes.extend(crate::provenance::notes(baseline, candidate, ["baseline", "candidate"]));
     Ok(Gate { options, pairs: verdicts, notes })
 }
 

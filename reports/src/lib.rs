@@ -7,6 +7,8 @@
 //!   same three plus [`HtmlExporter`] (`index.html`) and [`JunitExporter`] (`junit.xml`),
 //!   written with the [`charts`] by [`write_report`].
 //! - [`compare`] and [`gate`]: what changed between two runs, and whether a candidate regressed.
+//! - [`provenance`]: where two runs differ in what decides their arithmetic (backend versions,
+//!   compute features, CPU flags), noted by both.
 //! - [`stats`]: the intervals and tests they rest on.
 
 mod breakdown;
@@ -23,6 +25,7 @@ pub mod leaderboard;
 mod markdown;
 mod markup;
 pub mod pooled;
+pub mod provenance;
 pub mod quantization;
 mod run;
 pub mod stats;

@@ -7,5 +7,6 @@ pub fn main(command: BenchCommand) -> Result<()> {
     match command {
         BenchCommand::Sandbox(args) => super::bench_sandbox::main(&args),
         BenchCommand::Backends(args) => super::bench_backends::main(args),
+        BenchCommand::Batching(args) => super::bench_batching::main(args),
     }
 }

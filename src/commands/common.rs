@@ -186,3 +186,11 @@ pub fn finish(dir: &Path, suite: &str, records: &[SampleRecord]) -> Result<()> {
     );
     Ok(())
 }
+
+/// The generation threads `--threads N` means: 0 is every core.
+pub fn generation_threads(flag: usize) -> usize {
+    match flag {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+}

@@ -40,7 +40,7 @@ pub fn main(args: GenTestsArgs) -> Result<ExitCode> {
     let mut backend = evalrun_backends::load(
         &args.backend,
         &path,
-        &LoadOptions { threads: args.threads, n_ctx: args.ctx, openai: None },
+        &LoadOptions { threads: args.threads, n_ctx: args.ctx, openai: None, slots: args.slots, ..LoadOptions::default() },
     )
     .with_context(|| format!("loading {}", args.model))?;
     let template = PromptTemplate::for_backend(backend.as_ref());
@@ -55,6 +55,7 @@ pub fn main(args: GenTestsArgs) -> Result<ExitCode> {
             top_p: 0.95,
             seed: args.seed,
             max_tokens: args.max_tokens,
+            ignore_eos: false,
         },
         mutants: args.mutate.then_some(args.mutants),
         limits,

@@ -3,6 +3,7 @@
 mod backends;
 mod bench;
 mod bench_backends;
+mod bench_batching;
 mod bench_sandbox;
 mod common;
 mod compare;

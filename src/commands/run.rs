@@ -6,9 +6,10 @@ use crate::cli::RunArgs;
 use crate::progress;
 use anyhow::{bail, Context, Result};
 use evalrun_backends::models::{sha256_of, ModelEntry, ModelStore};
+use evalrun_backends::slot_count::{self, SlotChoice};
 use evalrun_backends::LoadOptions;
 use evalrun_core::SamplingParams;
-use evalrun_harness::manifest::{ModelManifest, RunManifest};
+use evalrun_harness::manifest::{Machine, ModelManifest, RunManifest};
 use evalrun_harness::pipeline::{self, ModelJob};
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -81,6 +82,7 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
         top_p: args.top_p,
         seed: args.seed,
         max_tokens: args.max_tokens,
+        ignore_eos: false,
     };
     let plan = common::plan(&args.exec, selection.tasks.clone(), args.samples, sampling)?;
     let dir = common::out_dir(&args.exec)?;
@@ -101,6 +103,9 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
                 backend_version: None,
                 chat_template: None,
                 prompt_template: None,
+                slots: None,
+                prompt_sharing: None,
+                compute_features: None,
             }
         })
         .collect();
@@ -114,16 +119,36 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
 
     let mut jobs = Vec::new();
     for (id, local, backend) in pairs {
-        let mut opts = LoadOptions { threads: args.threads, n_ctx: args.ctx, openai: None };
+        let mut opts = LoadOptions {
+            threads: args.threads,
+            n_ctx: args.ctx,
+            openai: None,
+            slots: args.slots,
+            prompt_sharing: !args.no_prompt_sharing,
+        };
+        let mut slots = None;
         if backends::is_server(backend) {
             opts.openai = Some(backends::openai_config(&args.openai, server_names.get(id))?);
+        } else if let Some(local) = local {
+            let choice = slot_count::choose(
+                store.root(),
+                args.slots,
+                &local.sha256,
+                common::generation_threads(args.threads),
+                &Machine::current().cpu_model,
+            )?;
+            opts.slots = choice.slots;
+            slots = Some(choice);
         }
+        let prompt_sharing = opts.prompt_sharing;
         let path = local.as_ref().map(|l| l.path.clone()).unwrap_or_default();
         let (backend_name, manifest, manifest_path, model_id) =
             (backend.clone(), manifest.clone(), manifest_path.clone(), id.clone());
         jobs.push(ModelJob {
             id: id.clone(),
             backend: backend.clone(),
+            // A GPU build of llama.cpp still samples and schedules on the CPU.
+            generates_on_cpu: !backends::is_server(backend),
             load: Box::new(move || evalrun_backends::load(&backend_name, &path, &opts)),
             on_loaded: Box::new(move |loaded, template| {
                 let mut m = manifest.borrow_mut();
@@ -131,8 +156,14 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
                     m.models.iter_mut().find(|x| x.id == model_id && x.backend == loaded.name())
                 {
                     model.backend_version = Some(loaded.version());
+                    model.compute_features =
+                        evalrun_backends::compute_features::compute_features(loaded.name());
                     model.chat_template = loaded.chat_template();
                     model.prompt_template = Some(template.clone());
+                    // What the backend serves at once: the chosen count, or 1 for a backend
+                    // that decodes one sequence at a time whatever was asked.
+                    model.slots = slots.map(|c| SlotChoice { slots: loaded.max_concurrency(), ..c });
+                    model.prompt_sharing = model.slots.as_ref().map(|_| prompt_sharing);
                 }
                 if let Err(e) = m.write(&manifest_path) {
                     tracing::warn!("cannot update {}: {e}", manifest_path.display());

@@ -68,6 +68,9 @@ pub fn main(args: ScoreArgs) -> Result<ExitCode> {
         backend_version: None,
         chat_template: None,
         prompt_template: None,
+        slots: None,
+        prompt_sharing: None,
+        compute_features: None,
     };
     let manifest =
         common::manifest(&plan, &selection, &args.exec.suite, vec![file], common::protections(&args.exec)?);

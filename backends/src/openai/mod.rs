@@ -14,11 +14,11 @@ pub use wire::{parse_chunk, request_body, Chunk, Endpoint, Usage};
 
 use crate::StopStream;
 use evalrun_core::{
-    Backend, BackendError, FinishReason, Generation, GenerationRequest, GenerationStats, Prompt,
+    Backend, BackendError, FinishReason, Generation, GenerationRequest, GenerationSink, GenerationStats, Prompt,
 };
 use std::io::BufReader;
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -268,30 +268,64 @@ impl Backend for OpenAiBackend {
         self.config.concurrency
     }
 
-    /// `concurrency` threads, each taking the next request and streaming its answer; results
-    /// are returned in request order, whatever order they finish in.
-    fn generate_batch(&mut self, requests: &[GenerationRequest]) -> Vec<Result<Generation, BackendError>> {
+    /// `concurrency` threads stream answers; this thread pulls the next request whenever one is
+    /// free and hands results (and text) to `sink` as they come, so `sink` need not be `Send`.
+    fn generate_stream(&mut self, requests: &mut dyn Iterator<Item = GenerationRequest>, sink: &mut dyn GenerationSink) {
         let this = &*self;
-        let next = AtomicUsize::new(0);
-        let results: Vec<Mutex<Option<Result<Generation, BackendError>>>> =
-            requests.iter().map(|_| Mutex::new(None)).collect();
+        let (work_tx, work_rx) = crossbeam_channel::unbounded::<(usize, GenerationRequest)>();
+        let (event_tx, event_rx) = crossbeam_channel::unbounded::<StreamEvent>();
+        let cancelled: Mutex<HashSet<usize>> = Mutex::new(HashSet::new());
         std::thread::scope(|scope| {
-            for _ in 0..this.config.concurrency.min(requests.len()) {
-                scope.spawn(|| loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(request) = requests.get(i) else { break };
-                    let result = this.stream(request, &mut |_| ControlFlow::Continue(()));
-                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+            for _ in 0..this.config.concurrency {
+                let (work_rx, event_tx, cancelled) = (work_rx.clone(), event_tx.clone(), &cancelled);
+                scope.spawn(move || {
+                    for (index, request) in work_rx {
+                        let result = this.stream(&request, &mut |piece| {
+                            let _ = event_tx.send(StreamEvent::Text(index, piece.to_string()));
+                            let gone = cancelled.lock().unwrap_or_else(|e| e.into_inner()).contains(&index);
+                            if gone { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+                        });
+                        let _ = event_tx.send(StreamEvent::Done(index, result));
+                    }
                 });
             }
+            drop(event_tx);
+            let (mut next, mut in_flight) = (0usize, 0usize);
+            let mut exhausted = false;
+            loop {
+                while !exhausted && in_flight < this.config.concurrency {
+                    match requests.next() {
+                        Some(request) => {
+                            let _ = work_tx.send((next, request));
+                            next += 1;
+                            in_flight += 1;
+                        }
+                        None => exhausted = true,
+                    }
+                }
+                if in_flight == 0 {
+                    break;
+                }
+                match event_rx.recv() {
+                    Ok(StreamEvent::Text(index, piece)) => {
+                        if sink.text(index, &piece).is_break() {
+                            cancelled.lock().unwrap_or_else(|e| e.into_inner()).insert(index);
+                        }
+                    }
+                    Ok(StreamEvent::Done(index, result)) => {
+                        in_flight -= 1;
+                        sink.finished(index, result);
+                    }
+                    Err(_) => break, // every request thread is gone
+                }
+            }
+            drop(work_tx);
         });
-        results
-            .into_iter()
-            .map(|slot| {
-                slot.into_inner()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .unwrap_or_else(|| Err(BackendError::Generate("a request thread panicked".into())))
-            })
-            .collect()
     }
+}
+
+/// What a request thread reports to the thread that owns the sink.
+enum StreamEvent {
+    Text(usize, String),
+    Done(usize, Result<Generation, BackendError>),
 }

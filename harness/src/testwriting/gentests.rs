@@ -12,9 +12,8 @@ use super::TestWritingError;
 use crate::prompt::PromptTemplate;
 use crate::sandbox::pytest::PytestOutcome;
 use crate::sandbox::{Limits, PythonWorker};
-use evalrun_core::{Backend, Mutant, SamplingParams};
+use evalrun_core::{Backend, BackendError, CollectSink, Generation, GenerationSink, Mutant, SamplingParams};
 use std::collections::BTreeSet;
-use std::ops::ControlFlow;
 
 /// Rounds of run-and-drop on the merged file (tests can break each other, e.g. through a
 /// shared helper of the same name).
@@ -137,6 +136,22 @@ fn whole_run_reason(outcome: &PytestOutcome) -> String {
     format!("{}: {}", outcome.status.as_str(), outcome.detail)
 }
 
+/// Collects the answers and says which item each one was for as it lands.
+struct ProgressSink<'a, 'p> {
+    names: &'a [ApiItem],
+    results: CollectSink,
+    progress: &'p mut dyn FnMut(&str),
+}
+
+impl GenerationSink for ProgressSink<'_, '_> {
+    fn finished(&mut self, index: usize, result: Result<Generation, BackendError>) {
+        if let Some(item) = self.names.get(index) {
+            (self.progress)(&format!("answer for {} `{}` in", item.kind, item.name));
+        }
+        self.results.finished(index, result);
+    }
+}
+
 /// Generate, run, filter, merge, measure. `progress` hears of each step.
 pub fn generate_tests(
     backend: &mut dyn Backend,
@@ -157,13 +172,25 @@ pub fn generate_tests(
         mutation: None,
     };
     let mut chunks = Vec::new();
-    for item in items {
-        progress(&format!("asking for tests of {} `{}`", item.kind, item.name));
-        let target = Target { module: &opts.module, code: &item.source, item: Some(&item.name) };
-        let request = target_request(template, &target, opts.sampling.clone());
-        let generation = backend
-            .generate(&request, &mut |_| ControlFlow::Continue(()))
-            .map_err(|e| TestWritingError::Generation(e.to_string()))?;
+    // Every item's tests are asked for at once: the backend decodes as many together as it has
+    // slots, and each answer is checked once all are in.
+    let requests: Vec<_> = items
+        .iter()
+        .map(|item| {
+            let target = Target { module: &opts.module, code: &item.source, item: Some(&item.name) };
+            target_request(template, &target, opts.sampling.clone())
+        })
+        .collect();
+    progress(&format!(
+        "asking for tests of {} public items, {} at a time",
+        items.len(),
+        backend.max_concurrency().min(items.len().max(1))
+    ));
+    let mut sink = ProgressSink { names: &items, results: CollectSink::default(), progress: &mut *progress };
+    backend.generate_stream(&mut requests.into_iter(), &mut sink);
+    let generations = sink.results.into_results();
+    for (item, generation) in items.iter().zip(generations) {
+        let generation = generation.map_err(|e| TestWritingError::Generation(e.to_string()))?;
         let code = completion_from(template, &generation.text, &opts.module);
         let mut outcome = ItemOutcome {
             item: item.clone(),

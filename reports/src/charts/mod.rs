@@ -7,6 +7,7 @@
 //! on any machine, with no system fonts and no fontconfig. SVG text names `sans-serif`, which
 //! the viewer resolves.
 
+pub mod batching;
 mod font;
 mod languages;
 mod latency;

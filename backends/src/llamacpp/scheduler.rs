@@ -1,0 +1,280 @@
+//! Continuous batching: one llama.cpp context serves several sequence slots, and every step is
+//! one `decode` call holding the next token of every generating sequence plus prompt chunks of
+//! newly admitted ones, within a token budget (chunked prefill, so a long prompt does not stall
+//! the others). A sequence that ends frees its slot and its KV cells at once, and the next
+//! request takes them before the next step, as llama.cpp's server does with its slots.
+//!
+//! Prompt sharing: a new sequence whose prompt opens like one already in the cache copies those
+//! KV cells (llama.cpp's sequence copy) and decodes only the rest, so the n samples of a task
+//! prefill their prompt once. A request whose prefix another sequence is still prefilling waits
+//! for it rather than decoding the same tokens twice.
+
+use super::slot::{Phase, Slot};
+use super::stream_stats::StreamStats;
+use crate::chat_template::ChatTemplate;
+use evalrun_core::{BackendError, GenerationRequest, GenerationSink};
+use llama_cpp_2::context::LlamaContext;
+use llama_cpp_2::llama_batch::LlamaBatch;
+use llama_cpp_2::model::LlamaModel;
+use llama_cpp_2::token::LlamaToken;
+use std::time::Instant;
+
+/// Shorter common prefixes are decoded again: copying a sequence's cells costs about as much.
+const MIN_SHARED_PREFIX: usize = 16;
+
+/// What a caller decides about a scheduler.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct SchedulerConfig {
+    pub slots: usize,
+    /// Context of each sequence, in tokens.
+    pub n_ctx_seq: usize,
+    /// Most tokens in one decode step (llama.cpp's `n_batch`).
+    pub step_budget: usize,
+    /// Copy KV cells of common prompt prefixes between sequences.
+    pub share_prompts: bool,
+}
+
+pub(super) struct Scheduler<'a> {
+    ctx: LlamaContext<'a>,
+    model: &'a LlamaModel,
+    template: Option<&'a ChatTemplate>,
+    config: SchedulerConfig,
+    batch: LlamaBatch<'static>,
+    slots: Vec<Option<Slot>>,
+    stats: StreamStats,
+}
+
+/// Where a request's prompt can come from other than its own prefill.
+enum Source {
+    /// Copy `len` cells of sequence `seq`.
+    Copy { seq: usize, len: usize },
+    /// Sequence `seq` is still prefilling a longer common prefix: wait for it.
+    Wait,
+    None,
+}
+
+impl<'a> Scheduler<'a> {
+    pub fn new(
+        ctx: LlamaContext<'a>,
+        model: &'a LlamaModel,
+        template: Option<&'a ChatTemplate>,
+        config: SchedulerConfig,
+    ) -> Self {
+        let batch = LlamaBatch::new(config.step_budget.max(config.slots), 1);
+        Scheduler { ctx, model, template, config, batch, slots: (0..config.slots).map(|_| None).collect(), stats: StreamStats::default() }
+    }
+
+    /// Serve every request of `requests`, delivering results to `sink` as they finish.
+    pub fn run(mut self, requests: &mut dyn Iterator<Item = GenerationRequest>, sink: &mut dyn GenerationSink) -> StreamStats {
+        let started = Instant::now();
+        crate::memory::reset_peak_rss();
+        let mut next_index = 0usize;
+        let mut exhausted = false;
+        loop {
+            if !exhausted {
+                exhausted = self.admit(requests, &mut next_index, sink);
+            }
+            self.resolve_waiting();
+            let Some(step) = self.fill_batch() else {
+                if self.slots.iter().all(Option::is_none) {
+                    break;
+                }
+                continue; // only waiting slots, whose sources just went away: resolved next turn
+            };
+            let step_started = Instant::now();
+            let decoded = self.ctx.decode(&mut self.batch);
+            self.stats.steps += 1;
+            let sampled = match decoded {
+                Ok(()) => self.sample(&step, sink),
+                Err(e) => {
+                    self.fail_batch(&step, &format!("decode: {e}"), sink);
+                    0
+                }
+            };
+            let seconds = step_started.elapsed().as_secs_f64();
+            if step.prompt_tokens > 0 {
+                self.stats.prompt_tokens += step.prompt_tokens as u64;
+                self.stats.prompt_s += seconds;
+            } else {
+                self.stats.gen_tokens += sampled as u64;
+                self.stats.gen_s += seconds;
+            }
+        }
+        self.stats.wall_s = started.elapsed().as_secs_f64();
+        self.stats
+    }
+
+    /// Give every free slot the next request. Returns whether the requests ran out.
+    fn admit(
+        &mut self,
+        requests: &mut dyn Iterator<Item = GenerationRequest>,
+        next_index: &mut usize,
+        sink: &mut dyn GenerationSink,
+    ) -> bool {
+        for seq in 0..self.slots.len() {
+            while self.slots[seq].is_none() {
+                let Some(request) = requests.next() else { return true };
+                let index = *next_index;
+                *next_index += 1;
+                match self.tokenize(&request).and_then(|t| Slot::new(index, &request, t, self.config.n_ctx_seq)) {
+                    Ok(slot) => self.slots[seq] = Some(slot),
+                    Err(e) => sink.finished(index, Err(e)),
+                }
+            }
+        }
+        false
+    }
+
+    fn tokenize(&self, request: &GenerationRequest) -> Result<Vec<LlamaToken>, BackendError> {
+        let prompt = super::render(self.template, request)?;
+        Ok(super::prompt_tokens(self.model, &prompt))
+    }
+
+    /// Decide, for every slot that has not started its prefill, whether it copies a prefix,
+    /// waits for one, or decodes its whole prompt.
+    fn resolve_waiting(&mut self) {
+        for seq in 0..self.slots.len() {
+            let starting = matches!(&self.slots[seq], Some(s) if s.n_past == 0 && s.phase != Phase::Decode);
+            if !starting {
+                continue;
+            }
+            match self.source_for(seq) {
+                Source::Wait => self.set_phase(seq, Phase::Waiting),
+                Source::None => self.set_phase(seq, Phase::Prefill),
+                Source::Copy { seq: from, len } => {
+                    // Non-unified caches copy whole streams; the tail past the prefix goes after.
+                    let (from_id, to_id) = (from as i32, seq as i32);
+                    let _ = self.ctx.copy_kv_cache_seq(from_id, to_id, None, None);
+                    let _ = self.ctx.clear_kv_cache_seq(Some(seq as u32), Some(len as u32), None);
+                    if let Some(slot) = self.slots[seq].as_mut() {
+                        slot.n_past = len;
+                        slot.shared = len;
+                        slot.phase = Phase::Prefill;
+                    }
+                    self.stats.shared_prompt_tokens += len as u64;
+                }
+            }
+        }
+    }
+
+    fn set_phase(&mut self, seq: usize, phase: Phase) {
+        if let Some(slot) = self.slots[seq].as_mut() {
+            slot.phase = phase;
+        }
+    }
+
+    fn source_for(&self, seq: usize) -> Source {
+        if !self.config.share_prompts {
+            return Source::None;
+        }
+        let Some(slot) = &self.slots[seq] else { return Source::None };
+        // At least the last prompt token is decoded here: its logits start the sampling.
+        let wanted = &slot.tokens[..slot.prompt_len - 1];
+        let (mut best_now, mut best_later) = ((0, 0), 0);
+        for (other, o) in self.slots.iter().enumerate() {
+            let Some(o) = o.as_ref().filter(|_| other != seq) else { continue };
+            if o.phase == Phase::Waiting {
+                continue;
+            }
+            let computed = common_prefix(wanted, &o.tokens[..o.n_past]);
+            if computed > best_now.1 {
+                best_now = (other, computed);
+            }
+            if o.phase == Phase::Prefill {
+                best_later = best_later.max(common_prefix(wanted, &o.tokens[..o.prompt_len]));
+            }
+        }
+        if best_later >= best_now.1 + MIN_SHARED_PREFIX {
+            Source::Wait
+        } else if best_now.1 >= MIN_SHARED_PREFIX {
+            Source::Copy { seq: best_now.0, len: best_now.1 }
+        } else {
+            Source::None
+        }
+    }
+
+    /// Build the step's batch: one token for every generating sequence, then prompt chunks in
+    /// slot order while the budget lasts. `None` when there is nothing to decode.
+    fn fill_batch(&mut self) -> Option<Step> {
+        self.batch.clear();
+        let mut step = Step::default();
+        for (seq, slot) in self.slots.iter_mut().enumerate() {
+            let Some(slot) = slot.as_mut().filter(|s| s.phase == Phase::Decode) else { continue };
+            let _ = self.batch.add(slot.tokens[slot.n_past], slot.n_past as i32, &[seq as i32], true);
+            slot.n_past += 1;
+            step.outputs.push((seq, self.batch.n_tokens() - 1));
+            step.seqs.push(seq);
+        }
+        let mut budget = self.config.step_budget.saturating_sub(step.outputs.len());
+        for (seq, slot) in self.slots.iter_mut().enumerate() {
+            let Some(slot) = slot.as_mut().filter(|s| s.phase == Phase::Prefill) else { continue };
+            if budget == 0 {
+                break;
+            }
+            let chunk = slot.pending_prompt().min(budget);
+            for pos in slot.n_past..slot.n_past + chunk {
+                let last = pos + 1 == slot.prompt_len;
+                let _ = self.batch.add(slot.tokens[pos], pos as i32, &[seq as i32], last);
+                if last {
+                    step.outputs.push((seq, self.batch.n_tokens() - 1));
+                }
+            }
+            slot.n_past += chunk;
+            step.prompt_tokens += chunk;
+            step.seqs.push(seq);
+            budget -= chunk;
+        }
+        (self.batch.n_tokens() > 0).then_some(step)
+    }
+
+    /// Sample every output of the decoded batch; finished sequences go to the sink and free
+    /// their slot and cells. Returns how many tokens were sampled.
+    fn sample(&mut self, step: &Step, sink: &mut dyn GenerationSink) -> usize {
+        for &(seq, idx) in &step.outputs {
+            let Some(slot) = self.slots[seq].as_mut() else { continue };
+            if let Some(finish) = slot.sample(&self.ctx, idx, self.model, sink) {
+                self.release(seq, |slot, sink| Ok(slot.finish(finish, sink)), sink);
+            }
+        }
+        let active = self.slots.iter().flatten().filter(|s| s.phase == Phase::Decode).count();
+        self.stats.peak_active = self.stats.peak_active.max(active);
+        step.outputs.len()
+    }
+
+    /// A failed decode fails the sequences it carried; the others go on.
+    fn fail_batch(&mut self, step: &Step, error: &str, sink: &mut dyn GenerationSink) {
+        for &seq in &step.seqs {
+            self.release(seq, |_, _| Err(BackendError::Generate(error.to_string())), sink);
+        }
+    }
+
+    /// Free slot `seq` and its KV cells, and deliver its result.
+    fn release(
+        &mut self,
+        seq: usize,
+        result: impl FnOnce(Slot, &mut dyn GenerationSink) -> Result<evalrun_core::Generation, BackendError>,
+        sink: &mut dyn GenerationSink,
+    ) {
+        if let Some(slot) = self.slots[seq].take() {
+            let _ = self.ctx.clear_kv_cache_seq(Some(seq as u32), None, None);
+            let index = slot.index;
+            let result = result(slot, sink);
+            sink.finished(index, result);
+        }
+    }
+}
+
+/// What one decode step carries.
+#[derive(Default)]
+struct Step {
+    /// (sequence, batch index) of every token whose logits are sampled.
+    outputs: Vec<(usize, i32)>,
+    /// The sequences with tokens in the batch.
+    seqs: Vec<usize>,
+    prompt_tokens: usize,
+}
+
+/// Length of the common prefix of two token sequences.
+fn common_prefix(a: &[LlamaToken], b: &[LlamaToken]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}

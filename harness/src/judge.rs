@@ -3,6 +3,7 @@
 //! owns one [`Judge`], and with it its sandbox workers.
 
 use crate::languages;
+use crate::sandbox::protocol::CheckedProgram;
 use crate::sandbox::{Limits, PythonWorker, SandboxError, WorkerCommand};
 use evalrun_core::{Language, Status, Task, TaskKind, Verdict};
 use std::collections::BTreeMap;
@@ -40,7 +41,13 @@ impl Judge {
         match (task.kind, task.language) {
             (TaskKind::Code, Language::Python) => {
                 let (solution, check) = task.check_program_parts(completion);
-                self.python.run_checked(&solution, &check, &self.limits.with_overrides(&task.limits)).into()
+                let program = CheckedProgram {
+                    solution,
+                    check,
+                    prelude: task.prompt.clone(),
+                    entry_point: Some(task.entry_point.clone()),
+                };
+                self.python.run_program_check(&program, &self.limits.with_overrides(&task.limits)).into()
             }
             (TaskKind::TestWriting, Language::Python) => {
                 crate::testwriting::judge(&mut self.python, task, completion, &self.limits)

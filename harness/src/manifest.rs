@@ -145,6 +145,10 @@ pub struct RunManifest {
     /// missing ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<Protections>,
+    /// How checks ran ([`crate::sandbox::CHECK_MODE`]); absent in runs whose checks ran in the
+    /// solution's own interpreter or program.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_mode: Option<String>,
     pub machine: Machine,
 }
 

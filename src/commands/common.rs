@@ -140,6 +140,7 @@ pub fn manifest(
         models,
         limits: plan.limits.clone(),
         sandbox: Some(sandbox),
+        check_mode: Some(evalrun_harness::sandbox::CHECK_MODE.to_string()),
         machine: Machine::current(),
     }
 }

@@ -1,5 +1,6 @@
 //! C++17, compiled by g++.
 
+use super::apart::{Apart, Case, Shape};
 use super::source::{self, Syntax};
 use super::{build_limits, fenced_code, run_limits, seeded, Toolchain};
 use crate::sandbox::command::{Job, Step};
@@ -15,14 +16,7 @@ impl Toolchain for Cpp {
 
     fn job(&self, task: &Task, completion: &str, limits: &Limits) -> Job {
         let defines = source::c_definition(completion, Syntax::C, &task.entry_point).is_some();
-        let program = source::assemble(&task.prompt, completion, &task.test, defines);
-        seeded(task)
-            .file("main.cpp", program)
-            .step(
-                Step::new("compile", ["g++", "-std=c++17", "-O0", "-o", "main", "main.cpp"])
-                    .limits(build_limits(limits)),
-            )
-            .step(Step::new("run", ["./main"]).limits(run_limits(limits, 0.0)))
+        build_and_run(task, source::assemble(&task.prompt, completion, &task.test, defines), limits)
     }
 
     fn extract(&self, answer: &str, entry_point: &str) -> String {
@@ -44,6 +38,53 @@ impl Toolchain for Cpp {
 
     fn failing_stub(&self) -> Option<&'static str> {
         Some("    std::exit(1);\n}\n")
+    }
+
+    fn apart(&self) -> Option<&dyn Apart> {
+        Some(self)
+    }
+}
+
+fn build_and_run(task: &Task, program: String, limits: &Limits) -> Job {
+    seeded(task)
+        .file("main.cpp", program)
+        .step(
+            Step::new("compile", ["g++", "-std=c++17", "-O0", "-o", "main", "main.cpp"])
+                .limits(build_limits(limits)),
+        )
+        .step(Step::new("run", ["./main"]).limits(run_limits(limits, 0.0)))
+}
+
+/// Writes values as JSON (`values.rs`).
+const WIRE: &str = include_str!("wire/wire.hpp");
+
+/// `main`, writing each of `values` (expressions) with the wire code.
+fn emitting_main(values: impl Iterator<Item = String>) -> String {
+    let lines: String =
+        values.enumerate().map(|(i, v)| format!("    evalrun_wire::emit({i}, {v});\n")).collect();
+    format!("\n{WIRE}\nint main() {{\n{lines}}}\n")
+}
+
+impl Apart for Cpp {
+    fn shapes(&self) -> &'static [Shape] {
+        &[
+            Shape { before: "assert(", after: " == (", end: ");", tolerance: false },
+            Shape { before: "assert(std::abs(", after: " - (", end: ") < #);", tolerance: true },
+        ]
+    }
+
+    fn frame_line(&self, line: &str, _entry_point: &str) -> bool {
+        matches!(line, "int main() {" | "}")
+    }
+
+    fn calls_job(&self, task: &Task, completion: &str, cases: &[Case], limits: &Limits) -> Job {
+        let defines = source::c_definition(completion, Syntax::C, &task.entry_point).is_some();
+        let test = emitting_main(cases.iter().map(|c| c.call.clone()));
+        build_and_run(task, source::assemble(&task.prompt, completion, &test, defines), limits)
+    }
+
+    fn expected_job(&self, task: &Task, cases: &[Case], limits: &Limits) -> Job {
+        build_and_run(task, emitting_main(cases.iter().map(|c| format!("({})", c.expected))), limits)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Java 17: javac, then the JVM with a bounded heap (it reserves its heap up front, and the
 //! sandbox limits address space). The function is a static method of `class Problem`.
 
+use super::apart::{Apart, Case, Shape};
 use super::source::{self, Syntax};
 use super::{build_limits, fenced_code, run_limits, seeded, Toolchain};
 use crate::sandbox::command::{Job, Step};
@@ -49,38 +50,7 @@ impl Toolchain for Java {
     }
 
     fn job(&self, task: &Task, completion: &str, limits: &Limits) -> Job {
-        let (imports, members) = split_imports(completion);
-        let program = if source::c_definition(&members, Syntax::C, &task.entry_point).is_some() {
-            // Imports go before the class the members are put into.
-            format!("{imports}{}", source::assemble(&task.prompt, &members, &task.test, true))
-        } else {
-            source::assemble(&task.prompt, completion, &task.test, false)
-        };
-        seeded(task)
-            .file("Problem.java", program)
-            .step(
-                Step::new(
-                    "compile",
-                    ["javac", "-J-Xmx512m", "-encoding", "UTF-8", "-nowarn", "-d", ".", "Problem.java"],
-                )
-                .limits(build_limits(limits)),
-            )
-            .step(
-                Step::new(
-                    "run",
-                    [
-                        "java",
-                        "-Xmx256m",
-                        "-Xss16m",
-                        "-XX:+UseSerialGC",
-                        "-XX:TieredStopAtLevel=1",
-                        "-cp",
-                        ".",
-                        "Problem",
-                    ],
-                )
-                .limits(run_limits(limits, STARTUP_S)),
-            )
+        build_and_run(task, program(task, completion, &task.test), limits)
     }
 
     /// The answer's imports and the members of its class (a model wraps its method in a
@@ -111,6 +81,91 @@ impl Toolchain for Java {
 
     fn failing_stub(&self) -> Option<&'static str> {
         Some("        throw new RuntimeException(\"stub\");\n    }\n")
+    }
+
+    fn apart(&self) -> Option<&dyn Apart> {
+        Some(self)
+    }
+}
+
+/// The prompt, the completion and `test` (which closes the class).
+fn program(task: &Task, completion: &str, test: &str) -> String {
+    let (imports, members) = split_imports(completion);
+    if source::c_definition(&members, Syntax::C, &task.entry_point).is_some() {
+        // Imports go before the class the members are put into.
+        format!("{imports}{}", source::assemble(&task.prompt, &members, test, true))
+    } else {
+        source::assemble(&task.prompt, completion, test, false)
+    }
+}
+
+fn build_and_run(task: &Task, program: String, limits: &Limits) -> Job {
+    seeded(task)
+        .file("Problem.java", program)
+        .step(
+            Step::new(
+                "compile",
+                ["javac", "-J-Xmx512m", "-encoding", "UTF-8", "-nowarn", "-d", ".", "Problem.java"],
+            )
+            .limits(build_limits(limits)),
+        )
+        .step(
+            Step::new(
+                "run",
+                [
+                    "java",
+                    "-Xmx256m",
+                    "-Xss16m",
+                    "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1",
+                    "-cp",
+                    ".",
+                    "Problem",
+                ],
+            )
+            .limits(run_limits(limits, STARTUP_S)),
+        )
+}
+
+/// Writes values as JSON (`values.rs`): static methods of `Problem`.
+const WIRE: &str = include_str!("wire/Wire.java");
+
+/// The wire code and a `main` writing each of `values` (expressions), closing the class.
+fn emitting_main(values: impl Iterator<Item = String>) -> String {
+    let lines: String =
+        values.enumerate().map(|(i, v)| format!("        evalrun_emit({i}, {v});\n")).collect();
+    format!("\n{WIRE}\n    public static void main(String[] args) {{\n{lines}    }}\n}}\n")
+}
+
+impl Apart for Java {
+    fn shapes(&self) -> &'static [Shape] {
+        const FAILED: &str = ")) throw new AssertionError(\"test # failed\");";
+        &[
+            Shape { before: "if (!(", after: " == ", end: FAILED, tolerance: false },
+            Shape { before: "if (!(", after: ".equals(", end: FAILED, tolerance: false },
+            Shape {
+                before: "if (!(Math.abs(",
+                after: " - (",
+                end: ") < #)) throw new AssertionError(\"test # failed\");",
+                tolerance: true,
+            },
+        ]
+    }
+
+    fn frame_line(&self, line: &str, _entry_point: &str) -> bool {
+        matches!(line, "public static void main(String[] args) {" | "}")
+    }
+
+    fn calls_job(&self, task: &Task, completion: &str, cases: &[Case], limits: &Limits) -> Job {
+        let test = emitting_main(cases.iter().map(|c| c.call.clone()));
+        build_and_run(task, program(task, completion, &test), limits)
+    }
+
+    fn expected_job(&self, task: &Task, cases: &[Case], limits: &Limits) -> Job {
+        // The prompt's imports, class and `Pair`, without the function.
+        let header = source::prompt_header(&task.prompt);
+        let test = emitting_main(cases.iter().map(|c| format!("({})", c.expected)));
+        build_and_run(task, format!("{header}{test}"), limits)
     }
 }
 

@@ -1,6 +1,8 @@
 //! JavaScript, run by Node.
 
+use super::apart::{Apart, Case, Shape};
 use super::source;
+use super::values::Equality;
 use super::{fenced_code, run_limits, seeded, Toolchain};
 use crate::sandbox::command::{Job, Step};
 use crate::sandbox::Limits;
@@ -18,10 +20,7 @@ impl Toolchain for JavaScript {
 
     fn job(&self, task: &Task, completion: &str, limits: &Limits) -> Job {
         let defines = source::js_defines(completion, &task.entry_point);
-        let program = source::assemble(&task.prompt, completion, &task.test, defines);
-        seeded(task)
-            .file("main.js", program)
-            .step(Step::new("run", ["node", "main.js"]).limits(run_limits(limits, STARTUP_S)))
+        run(task, source::assemble(&task.prompt, completion, &task.test, defines), limits)
     }
 
     fn extract(&self, answer: &str, entry_point: &str) -> String {
@@ -35,6 +34,55 @@ impl Toolchain for JavaScript {
 
     fn failing_stub(&self) -> Option<&'static str> {
         Some("  throw new Error(\"stub\");\n}\n")
+    }
+
+    fn apart(&self) -> Option<&dyn Apart> {
+        Some(self)
+    }
+}
+
+fn run(task: &Task, program: String, limits: &Limits) -> Job {
+    seeded(task)
+        .file("main.js", program)
+        .step(Step::new("run", ["node", "main.js"]).limits(run_limits(limits, STARTUP_S)))
+}
+
+/// Writes values as JSON (`values.rs`).
+const WIRE: &str = include_str!("wire/wire.js");
+
+/// A test function writing each of `values` (expressions) with the wire code.
+fn emitting_test(entry_point: &str, values: impl Iterator<Item = String>) -> String {
+    let lines: String = values.enumerate().map(|(i, v)| format!("  evalrun_emit({i}, {v});\n")).collect();
+    format!("\nfunction test() {{\n{WIRE}  let candidate = {entry_point};\n{lines}}}\n\ntest();\n")
+}
+
+impl Apart for JavaScript {
+    fn shapes(&self) -> &'static [Shape] {
+        &[
+            Shape { before: "assert.deepEqual(", after: ", ", end: ");", tolerance: false },
+            Shape { before: "assert.ok(Math.abs(", after: " - (", end: ") < #);", tolerance: true },
+        ]
+    }
+
+    fn frame_line(&self, line: &str, entry_point: &str) -> bool {
+        matches!(line, "function test() {" | "const assert = require('node:assert');" | "}" | "test();")
+            || line == format!("let candidate = {entry_point};")
+    }
+
+    fn calls_job(&self, task: &Task, completion: &str, cases: &[Case], limits: &Limits) -> Job {
+        let defines = source::js_defines(completion, &task.entry_point);
+        let test = emitting_test(&task.entry_point, cases.iter().map(|c| c.call.clone()));
+        run(task, source::assemble(&task.prompt, completion, &test, defines), limits)
+    }
+
+    fn expected_job(&self, task: &Task, cases: &[Case], limits: &Limits) -> Job {
+        // No solution here: `candidate` is never called.
+        let test = emitting_test("undefined", cases.iter().map(|c| format!("({})", c.expected)));
+        run(task, test, limits)
+    }
+
+    fn equality(&self) -> Equality {
+        Equality::JsLoose
     }
 }
 

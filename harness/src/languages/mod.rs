@@ -2,14 +2,17 @@
 //! sandbox's command API: JavaScript (node), C++ (g++), Rust (rustc), Java (javac/java), SQL
 //! (sqlite3). A [`Toolchain`] turns a task and a completion into a [`Job`] (files and steps, say
 //! compile then run) and the job's outcome into a [`Verdict`]; it also takes the code out of a
-//! model's answer.
+//! model's answer. The translated suites' tests are checked apart from the solution
+//! ([`apart`]): the solution's program writes its results as data, and evalrun compares them.
 
+mod apart;
 mod cpp;
 mod java;
 mod javascript;
 mod rust;
 pub(crate) mod source;
 mod sql;
+mod values;
 
 use crate::sandbox::command::{run_job, Job, JobOutcome, StepResult};
 use crate::sandbox::Limits;
@@ -41,6 +44,10 @@ pub trait Toolchain: Sync {
     /// A body that compiles against any signature and fails at run time: `evalrun tasks check`
     /// runs it against tasks that have no reference, to show their tests compile.
     fn failing_stub(&self) -> Option<&'static str>;
+    /// How its translated tests are checked apart from the solution, where they can be.
+    fn apart(&self) -> Option<&dyn apart::Apart> {
+        None
+    }
 }
 
 /// The toolchain of a language (`None` for Python, which runs in the warm Python worker).
@@ -88,10 +95,17 @@ pub fn judge(task: &Task, completion: &str, limits: &Limits) -> Verdict {
         };
     };
     let started = Instant::now();
-    let job = toolchain.job(task, completion, limits);
-    let mut verdict = match run_job(&job) {
-        Ok(outcome) => toolchain.verdict(task, &job, &outcome),
-        Err(e) => Verdict { status: Status::Crashed, detail: e.to_string(), ..Verdict::default() },
+    let split = toolchain.apart().and_then(|a| Some((a, apart::split(a, &task.test, &task.entry_point)?)));
+    let mut verdict = match split {
+        Some((apart, cases)) => apart::judge(apart, task, completion, &cases, limits),
+        // Tests of another shape (a suite of one's own) run in one program with the solution.
+        None => {
+            let job = toolchain.job(task, completion, limits);
+            match run_job(&job) {
+                Ok(outcome) => toolchain.verdict(task, &job, &outcome),
+                Err(e) => Verdict { status: Status::Crashed, detail: e.to_string(), ..Verdict::default() },
+            }
+        }
     };
     verdict.exec_s = started.elapsed().as_secs_f64();
     verdict

@@ -1,6 +1,6 @@
 //! The harness side of a worker: start it, send it samples, restart it when it dies.
 
-use crate::sandbox::protocol::{Job, Request, Response};
+use crate::sandbox::protocol::{CheckedProgram, Job, Request, Response};
 use crate::sandbox::pytest::{PytestOutcome, PytestRequest};
 use crate::sandbox::{Layers, Limits, SandboxError};
 use crossbeam_channel::{Receiver, RecvTimeoutError};
@@ -98,14 +98,25 @@ impl PythonWorker {
     /// Always yields a verdict: if the worker dies or hangs, the sample is marked crashed and the
     /// worker is restarted for the next one.
     pub fn run(&mut self, program: &str, limits: &Limits) -> Verdict {
-        self.verdict(Job::Program { program: program.to_string(), check: None }, limits)
+        self.verdict(Job::Program { program: program.to_string() }, limits)
     }
 
-    /// Run `solution`, then `check` (compiled separately, with the builtins, trace hooks and
-    /// the modules `check` names restored in between): the way task checks run, so that a
-    /// solution can neither swallow the check nor leave patches in place for it.
+    /// Run `solution`, and `check` in an interpreter of its own that takes from the solution
+    /// every name it does not define, as proxies (functions) or copies (plain data): a solution
+    /// can neither swallow the check nor reach it. See [`CheckedProgram`].
     pub fn run_checked(&mut self, solution: &str, check: &str, limits: &Limits) -> Verdict {
-        self.verdict(Job::Program { program: solution.to_string(), check: Some(check.to_string()) }, limits)
+        let program = CheckedProgram {
+            solution: solution.to_string(),
+            check: check.to_string(),
+            prelude: String::new(),
+            entry_point: None,
+        };
+        self.run_program_check(&program, limits)
+    }
+
+    /// Run a solution and its check apart (how task checks run).
+    pub fn run_program_check(&mut self, program: &CheckedProgram, limits: &Limits) -> Verdict {
+        self.verdict(Job::Checked(program.clone()), limits)
     }
 
     /// Run pytest on the request's files (see [`crate::sandbox::pytest`]). Like [`Self::run`],

@@ -2,13 +2,10 @@
 # name: it is not left in sys.modules). Only forked children call these functions with sample
 # code around; the verdict itself is decided and reported by the worker's Rust code, from whether
 # the calls below return or raise.
-import builtins
 import gc
 import os
 import sys
-import threading
 
-_SAVED_BUILTINS = dict(builtins.__dict__)
 _MODULES = {}
 _CLASSES = {}
 _MISSING = object()
@@ -54,8 +51,6 @@ def setup_site():
 def freeze():
     """In the parent, after warm-up: remember every module's namespace, and freeze the heap so
     that children neither collect nor copy it."""
-    _SAVED_BUILTINS.clear()
-    _SAVED_BUILTINS.update(builtins.__dict__)
     _MODULES.clear()
     _CLASSES.clear()
     for name, module in list(sys.modules.items()):
@@ -70,20 +65,6 @@ def freeze():
     gc.freeze()
 
 
-def clear_hooks():
-    """Between a solution and its check (with the builtins and modules, which the worker's Rust
-    code restores): no thread or monitoring hooks left behind."""
-    threading.settrace(None)
-    threading.setprofile(None)
-    monitoring = getattr(sys, "monitoring", None)
-    if monitoring is not None:
-        for tool in range(6):
-            try:
-                monitoring.set_events(tool, 0)
-            except ValueError:
-                pass
-
-
 def _restore_module(name):
     saved = _MODULES.get(name)
     if saved is None:
@@ -96,14 +77,34 @@ def _restore_module(name):
             current[key] = value
 
 
+def _trusted_conftests():
+    """The conftest.py files the request brought: those in the scratch directory (the working
+    directory) before any test module ran. A test module may write one, or a module of any name,
+    and load it through `pytest_plugins`: those are not the task's."""
+    found = set()
+    for directory, _, files in os.walk("."):
+        if "conftest.py" in files:
+            found.add(os.path.realpath(os.path.join(directory, "conftest.py")))
+    return found
+
+
+_TRUSTED = set()
+
+
+def _drop_plugins(manager, allowed):
+    """Unregister every plugin but those in `allowed` (ids) and the request's conftest modules."""
+    for plugin in list(manager.get_plugins()):
+        if id(plugin) in allowed:
+            continue
+        if type(plugin) is type(sys) and os.path.realpath(str(getattr(plugin, "__file__", ""))) in _TRUSTED:
+            continue
+        manager.unregister(plugin)
+
+
 def _restore_runner(config, plugins_before):
     """After collection (when the test modules' top-level code has run), before the tests:
     undo patches to pytest and pluggy, and drop plugins the test modules registered."""
-    manager = config.pluginmanager
-    for plugin in list(manager.get_plugins()):
-        is_conftest = str(getattr(plugin, "__file__", "")).endswith("conftest.py")
-        if id(plugin) not in plugins_before and not is_conftest:
-            manager.unregister(plugin)
+    _drop_plugins(config.pluginmanager, plugins_before)
     for name in list(_MODULES):
         if name.split(".")[0] in _RUNNER:
             _restore_module(name)
@@ -171,20 +172,46 @@ class Collector:
         if report.failed:
             self._add(report, "error")
 
+    def pytest_collection_finish(self, session):
+        self.collected = [item.nodeid for item in session.items]
+
     def _collection(self, session):
         before = {id(p) for p in session.config.pluginmanager.get_plugins()}
         try:
             return (yield)
         finally:
             _restore_runner(session.config, before)
+            self.allowed = {id(p) for p in session.config.pluginmanager.get_plugins()}
+
+    def _protocol(self, item, nextitem):
+        # Before each test, only the plugins the tests started with: a test body that registers
+        # one (to turn later failures into passes) loses it.
+        _drop_plugins(item.config.pluginmanager, self.allowed)
+        return (yield)
+
+    def exit_code(self, code):
+        """pytest's exit code, unless the collector's own records disagree: a failure was seen
+        (a counter reset), or collected tests never ran (a run stopped early with status 0)."""
+        if code != 0:
+            return code
+        if any(outcome in ("failed", "error") for _, outcome, _, _ in self.tests):
+            return 1
+        ran = {nodeid for nodeid, _, _, _ in self.tests}
+        missing = [nodeid for nodeid in getattr(self, "collected", []) if nodeid not in ran]
+        if missing:
+            message = f"{len(missing)} of {len(self.collected)} tests did not run (first: {missing[0]})"
+            self.tests.append(("<pytest>", "error", 0.0, message))
+            return 2
+        return 0
 
 
 def _collector():
-    """A new Collector, its collection wrapper marked for pluggy (pytest is imported by now)."""
+    """A new Collector, its wrappers marked for pluggy (pytest is imported by now)."""
     import pytest
 
     if not hasattr(Collector, "pytest_collection"):
         Collector.pytest_collection = pytest.hookimpl(wrapper=True)(Collector._collection)
+        Collector.pytest_runtest_protocol = pytest.hookimpl(wrapper=True, tryfirst=True)(Collector._protocol)
     return Collector()
 
 
@@ -249,6 +276,8 @@ def pytest_run_prepared(targets):
     Returns (pytest exit code, tests)."""
     import pytest
 
+    global _TRUSTED
+    _TRUSTED = _trusted_conftests()
     config, session, collector = _PREPARED
     config.args = list(targets)
     try:
@@ -266,16 +295,18 @@ def pytest_run_prepared(targets):
 
         code = 3
         collector.tests.append(("<pytest>", "error", 0.0, traceback.format_exc()[-1500:]))
-    return int(code), collector.tests
+    return int(collector.exit_code(code)), collector.tests
 
 
 def pytest_run_main(args):
     """In a child: a complete pytest.main run (extra options, ini files, conftest.py)."""
     import pytest
 
+    global _TRUSTED
+    _TRUSTED = _trusted_conftests()
     collector = _collector()
     code = pytest.main(PYTEST_ARGS + list(args), plugins=[collector])
-    return int(code), collector.tests
+    return int(collector.exit_code(int(code))), collector.tests
 
 
 def coverage_start(workdir):

@@ -242,11 +242,35 @@ impl Launched {
         self.pid
     }
 
-    fn kill(&self) {
+    /// Kill it and its process group.
+    pub fn kill(&self) {
         unsafe {
             libc::kill(-self.pid, libc::SIGKILL);
             libc::kill(self.pid, libc::SIGKILL);
         }
+    }
+
+    /// Whether it has exited (read from its pidfd: whoever reaped it).
+    pub fn has_exited(&self) -> bool {
+        if self.pidfd < 0 {
+            return unsafe { libc::kill(self.pid, 0) } != 0;
+        }
+        let mut pfd = libc::pollfd { fd: self.pidfd, events: libc::POLLIN, revents: 0 };
+        unsafe { libc::poll(&mut pfd, 1, 0) == 1 }
+    }
+
+    /// Kill it (unless it has exited: its pid may belong to another process once reaped),
+    /// reap it and say how it ended.
+    pub fn stop(&self) -> Ended {
+        if !self.has_exited() {
+            self.kill();
+        }
+        let mut status = 0;
+        if unsafe { libc::waitpid(self.pid, &mut status, 0) } != self.pid {
+            // Reaped elsewhere (by a sweep for orphans): how it ended is lost.
+            return Ended { signal: Some(libc::SIGKILL), code: None, ..self.ended(0, false, false) };
+        }
+        self.ended(status, false, false)
     }
 
     /// Drain `drains` until the process ends or `deadline` passes (then kill it), reap it, and
@@ -285,10 +309,32 @@ impl Launched {
                 }
             }
         }
-        let wall = self.started.elapsed();
         for d in drains.iter_mut() {
             d.finish();
         }
+        self.ended(status, timed_out, output_exceeded)
+    }
+
+    /// Kill the process and its group now, without waiting for it to go (the caller reaps it
+    /// later: a process that leads a PID or mount namespace takes a while to tear down). Returns
+    /// the set-up failure it reported, if any (a process that failed at set-up has exited).
+    pub fn kill_now(self) -> Option<Failure> {
+        self.kill();
+        let mut report = [0u8; 8];
+        let n = unsafe {
+            let flags = libc::fcntl(self.setup_errors, libc::F_GETFL);
+            libc::fcntl(self.setup_errors, libc::F_SETFL, flags | libc::O_NONBLOCK);
+            libc::read(self.setup_errors, report.as_mut_ptr() as *mut c_void, report.len())
+        };
+        if n == 8 {
+            Failure::from_bytes(&report)
+        } else {
+            None
+        }
+    }
+
+    fn ended(&self, status: c_int, timed_out: bool, output_exceeded: bool) -> Ended {
+        let wall = self.started.elapsed();
         let mut report = [0u8; 8];
         let n = unsafe { libc::read(self.setup_errors, report.as_mut_ptr() as *mut c_void, report.len()) };
         let setup = if n == 8 { Failure::from_bytes(&report) } else { None };

@@ -16,12 +16,17 @@ pub mod confine;
 pub mod isolation;
 pub mod launch;
 pub mod limits;
-mod pristine;
 pub mod protocol;
 pub mod pytest;
 pub mod worker;
 
 pub use client::{PythonWorker, WorkerCommand};
+
+/// How checks run, as run manifests record it: `isolated`, a check never shares an interpreter
+/// or a program with the solution it judges (Python: the worker's checker process, calling the
+/// solution's child through proxies; other languages: the solution's program writes its results
+/// as data, compared by evalrun with values computed without it). `docs/SANDBOX.md`.
+pub const CHECK_MODE: &str = "isolated";
 pub use isolation::{Layers, Protections};
 pub use limits::Limits;
 

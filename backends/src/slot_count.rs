@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The default when no measurement of this model exists on this machine.
-pub const BUILTIN_SLOTS: usize = 8;
+pub const BUILTIN_SLOTS: usize = 16;
 
 /// Where the recorded knees live, under `$EVALRUN_HOME`.
 pub const FILE_NAME: &str = "slots.json";

@@ -5,13 +5,13 @@
 #   bash scripts/measure.sh [OUT_DIR] [PART...]
 #
 # Parts (default: all, in this order): sandbox humaneval backends languages gentests report
-# batching server slots passk.
+# batching server slots passk testwriting gentests-rounds.
 # The batching parts need llama.cpp's own tools as peers: bash scripts/build-peers.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-runs/perf}
 shift || true
-PARTS=${*:-sandbox humaneval backends languages gentests report batching server slots passk}
+PARTS=${*:-sandbox humaneval backends languages gentests report batching server slots passk testwriting gentests-rounds}
 PEERS=target/peers/build/bin
 Q05=qwen2.5-coder-0.5b-instruct-q4_k_m
 Q15=qwen2.5-coder-1.5b-instruct-q4_k_m
@@ -139,6 +139,32 @@ for part in $PARTS; do
         rm -rf "$OUT/passk-$sharing"
         /usr/bin/time -f "%e s wall" $E run --models $Q05 --backends llamacpp --suite humaneval --limit 20 \
           --samples 10 --temperature 0.8 $flag --out "$OUT/passk-$sharing" 2>&1 | tee "$OUT/passk-$sharing.log"
+      done
+      ;;
+    testwriting)
+      # Issue 12: the 42 test-writing tasks with the 0.5B and the 1.5B, three feedback rounds; the
+      # figures of round 1 (the single-shot benchmark, `--rounds 1`) are the first row of each
+      # run's rounds table (`rounds.jsonl`), so one run gives both.
+      $E models fetch $Q15
+      for m in $Q05 $Q15; do
+        log "test-writing, $m, 3 rounds"
+        rm -rf "$OUT/tw-$m"
+        /usr/bin/time -f "%e s wall" $E run --models $m --backends llamacpp --suite evalrun-testwriting \
+          --rounds 3 --out "$OUT/tw-$m" 2>&1 | tee "$OUT/tw-$m.log"
+      done
+      $E report "$OUT/tw-$Q05" "$OUT/tw-$Q15" --out "$OUT/tw-report"
+      ;;
+    gentests-rounds)
+      # Issue 12: gen-tests with the 1.5B, 3 rounds (the default), on copies of four modules of
+      # Python's standard library.
+      $E models fetch $Q15
+      mkdir -p "$OUT/gentests-rounds"
+      lib=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
+      for m in colorsys fnmatch graphlib shlex; do
+        log "gen-tests $m, 1.5B"
+        cp "$lib/$m.py" "$OUT/gentests-rounds/$m.py"
+        /usr/bin/time -f "%e s wall" $E gen-tests "$OUT/gentests-rounds/$m.py" --model $Q15 --mutate --force \
+          2>&1 | tee "$OUT/gentests-rounds/$m.log" || true
       done
       ;;
     *) echo "unknown part: $part" >&2; exit 2 ;;

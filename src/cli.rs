@@ -106,9 +106,17 @@ pub struct RunArgs {
     pub top_p: f32,
     #[arg(long, default_value_t = 1234)]
     pub seed: u64,
-    /// Most tokens generated per sample.
-    #[arg(long, default_value_t = 768)]
-    pub max_tokens: u32,
+    /// Most tokens generated per sample. Without it, code tasks get 768 and each test-writing
+    /// task a budget scaled to its module (1024 to 3072, within --ctx; the manifest records it);
+    /// given, it applies to every task and every round.
+    #[arg(long)]
+    pub max_tokens: Option<u32>,
+    /// Rounds per test-writing sample: after each, the model is shown its failing tests, the
+    /// lines its kept tests miss and surviving mutants, and writes more tests; a sample stops
+    /// early once line coverage and mutation score stop improving. 1, the default, is the
+    /// single-shot benchmark that leaderboards compare.
+    #[arg(long, default_value_t = 1)]
+    pub rounds: u32,
     /// Generation threads (default: number of cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -124,6 +132,12 @@ pub struct RunArgs {
     /// the n samples of a task, and prompts with a common opening, share those KV cells).
     #[arg(long)]
     pub no_prompt_sharing: bool,
+    /// The prompt template for every model: evalplus-instruct-v1 (instruct models, the answer
+    /// opened for the model), evalplus-instruct-v1-no-prefill (the question alone, as a chat
+    /// endpoint gets it), humaneval-completion-v1 (base models). Default: the one that fits each
+    /// backend.
+    #[arg(long, value_name = "NAME")]
+    pub prompt_template: Option<String>,
     #[command(flatten)]
     pub exec: ExecArgs,
 }
@@ -195,12 +209,25 @@ pub struct GenTestsArgs {
     /// Backend to generate with.
     #[arg(long, default_value = "llamacpp")]
     pub backend: String,
-    /// Also run the kept tests against mutants of the module and report the mutation score.
+    /// Also run the kept tests against mutants of the module and report the mutation score;
+    /// feedback rounds then show the model surviving mutants too.
     #[arg(long)]
     pub mutate: bool,
-    /// With --mutate: most mutants to run (0: all).
+    /// With --mutate or --minimize: most mutants to run (0: all).
     #[arg(long, default_value_t = 40)]
     pub mutants: usize,
+    /// Rounds per item: after the first, an item whose tests fail, leave its lines unrun or let
+    /// mutants survive is asked again, shown those; it stops early once a round improves neither
+    /// its line coverage nor its mutant kills. 1: no feedback.
+    #[arg(long, default_value_t = 3)]
+    pub rounds: usize,
+    /// Keep only tests that add line coverage or kill a mutant the other tests miss (runs the
+    /// mutants, as --mutate does).
+    #[arg(long)]
+    pub minimize: bool,
+    /// Sandbox workers running pytest in parallel (default: number of cores).
+    #[arg(long)]
+    pub workers: Option<usize>,
     /// Where to write the tests (default: `test_<module>.py` beside the module).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -413,8 +440,10 @@ pub struct GateArgs {
     /// Candidate run directories, comma separated.
     #[arg(long, value_delimiter = ',', required = true, value_name = "RUN_DIR")]
     pub candidate: Vec<PathBuf>,
-    /// Largest pass@1 drop tolerated, in percentage points (a larger drop fails only when the
-    /// exact McNemar test finds it real).
+    /// Largest drop tolerated, in percentage points: of pass@1 (a larger drop fails only when the
+    /// exact McNemar test finds it real) and, where both runs have test-writing tasks, of the
+    /// kept tests' mean mutation score and line coverage (when the Wilcoxon signed-rank test over
+    /// the paired tasks finds it real).
     #[arg(long, default_value_t = 0.0, value_name = "POINTS")]
     pub max_drop: f64,
     /// Largest generation slowdown tolerated, in percent; speed is not gated without it.

@@ -82,7 +82,11 @@ pub fn sink() -> EventSink {
                     bar.inc(1);
                     if elapsed > 0.0 {
                         // With several slots a sample's own rate is a fraction of the total.
-                        bar.set_message(format!("{} {:.1} tok/s", sample.model, b.generated_tokens as f64 / elapsed));
+                        bar.set_message(format!(
+                            "{} {:.1} tok/s",
+                            sample.model,
+                            b.generated_tokens as f64 / elapsed
+                        ));
                     }
                 }
             }
@@ -91,6 +95,26 @@ pub fn sink() -> EventSink {
                 b.say(format!(
                     "generated {samples} samples with {model}: {tokens} tokens in {seconds:.1} s, {rate:.1} tok/s over {slots} slot{}",
                     if slots == 1 { "" } else { "s" }
+                ));
+            }
+            Event::Round { model, round, rounds, active } => {
+                b.say(format!(
+                    "round {round} of {rounds} with {model}: {active} test-writing sample{} asked",
+                    if active == 1 { "" } else { "s" }
+                ));
+                if let Some(bar) = &b.generate {
+                    bar.set_message(format!("{model} round {round}/{rounds}"));
+                }
+            }
+            Event::RoundScored { model, round, scored, continuing, line_coverage, mutation_score } => {
+                let mutation = mutation_score
+                    .map_or_else(String::new, |m| format!(", mutation score {:.1}%", m * 100.0));
+                b.say(format!(
+                    "round {round} with {model}: {scored} suite{} scored, line coverage {:.1}%{mutation} (means of \
+                     the kept tests); {continuing} go{} on",
+                    if scored == 1 { "" } else { "s" },
+                    line_coverage * 100.0,
+                    if continuing == 1 { "es" } else { "" }
                 ));
             }
             Event::Executed { record } => {

@@ -50,9 +50,13 @@ fn unknown_model_and_suite_list_the_known_ones() {
 
 #[test]
 fn bad_flags_are_rejected_before_any_work() {
-    for (flag, value) in
-        [("--samples", "0"), ("--temperature", "-1"), ("--top-p", "0"), ("--max-tokens", "0")]
-    {
+    for (flag, value) in [
+        ("--samples", "0"),
+        ("--temperature", "-1"),
+        ("--top-p", "0"),
+        ("--max-tokens", "0"),
+        ("--prompt-template", "nope"),
+    ] {
         let out = evalrun()
             .args(["run", "--models", "qwen2.5-coder-0.5b-instruct-q4_k_m", &format!("{flag}={value}")])
             .output()

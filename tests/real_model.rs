@@ -141,8 +141,10 @@ fn several_slots_give_the_same_completions_run_after_run() {
     assert_eq!(m["slots"], serde_json::json!({"slots": 3, "source": "flag"}));
     assert!(m["compute_features"].as_str().is_some_and(|f| f.contains("CPU")), "{m}");
     // Samples are journaled as they finish, each under its key: every task once.
-    let mut ids: Vec<String> =
-        read_jsonl(&first.join("samples.jsonl")).iter().map(|r| r["task_id"].as_str().unwrap().to_string()).collect();
+    let mut ids: Vec<String> = read_jsonl(&first.join("samples.jsonl"))
+        .iter()
+        .map(|r| r["task_id"].as_str().unwrap().to_string())
+        .collect();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), TASKS);

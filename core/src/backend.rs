@@ -98,7 +98,11 @@ impl CollectSink {
     pub fn into_results(self) -> Vec<Result<Generation, BackendError>> {
         self.results
             .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(BackendError::Generate("the backend never finished this request".into()))))
+            .map(|r| {
+                r.unwrap_or_else(|| {
+                    Err(BackendError::Generate("the backend never finished this request".into()))
+                })
+            })
             .collect()
     }
 }
@@ -114,10 +118,15 @@ impl GenerationSink for CollectSink {
 
 /// Generate a completion for each request through [`Backend::generate_stream`]; results in
 /// request order.
-pub fn generate_all(backend: &mut dyn Backend, requests: &[GenerationRequest]) -> Vec<Result<Generation, BackendError>> {
+pub fn generate_all(
+    backend: &mut dyn Backend,
+    requests: &[GenerationRequest],
+) -> Vec<Result<Generation, BackendError>> {
     let mut sink = CollectSink::default();
     backend.generate_stream(&mut requests.iter().cloned(), &mut sink);
     let mut results = sink.into_results();
-    results.resize_with(requests.len(), || Err(BackendError::Generate("the backend never finished this request".into())));
+    results.resize_with(requests.len(), || {
+        Err(BackendError::Generate("the backend never finished this request".into()))
+    });
     results
 }

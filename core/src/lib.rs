@@ -7,6 +7,7 @@
 pub mod backend;
 pub mod generation;
 pub mod record;
+pub mod round;
 pub mod sampling;
 pub mod summary;
 pub mod task;
@@ -15,6 +16,7 @@ pub mod verdict;
 pub use backend::{generate_all, Backend, BackendError, CollectSink, GenerationSink};
 pub use generation::{ChatMessage, FinishReason, Generation, GenerationRequest, GenerationStats, Prompt};
 pub use record::{SampleKey, SampleRecord};
+pub use round::RoundRecord;
 pub use sampling::SamplingParams;
 pub use summary::{GroupSummary, ModelSummary, RunSummary};
 pub use task::{Language, LimitOverrides, Mutant, Task, TaskKind};

@@ -42,8 +42,8 @@ pub struct GroupSummary {
     pub passed: usize,
     /// pass@k for every k up to the smallest sample count of the group's tasks.
     pub pass_at_k: BTreeMap<String, f64>,
-    /// Means of the samples' metrics (test-writing: `mutation_score`, `line_coverage`, ...),
-    /// each over the samples that have it.
+    /// Means of the samples' metrics (test-writing: the names of [`metric`]), each over the
+    /// samples that have it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metrics: BTreeMap<String, f64>,
 }
@@ -58,4 +58,56 @@ pub struct RunSummary {
     /// change: older summaries read back with an empty breakdown).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub breakdown: Vec<GroupSummary>,
+}
+
+/// Names of the test-writing figures of a result row's `metrics` (and of a feedback round's), so
+/// that every report spells them, and shows them, alike.
+pub mod metric {
+    /// 1 when the whole suite passed against the reference module at once (the strict rate,
+    /// also the row's `passed`), else 0.
+    pub const VALID: &str = "valid";
+    /// Test functions the suite defines, and those of them that pass on the reference module.
+    pub const TESTS_WRITTEN: &str = "tests_written";
+    pub const TESTS_KEPT: &str = "tests_kept";
+    /// Of the kept tests: fractions of the module's lines and branches run, and of its mutants
+    /// killed (absent when the task has no mutants).
+    pub const LINE_COVERAGE: &str = "line_coverage";
+    pub const BRANCH_COVERAGE: &str = "branch_coverage";
+    pub const MUTATION_SCORE: &str = "mutation_score";
+
+    /// Every test-writing figure, in the order reports list them.
+    pub const TEST_WRITING: [&str; 6] =
+        [VALID, TESTS_WRITTEN, TESTS_KEPT, LINE_COVERAGE, BRANCH_COVERAGE, MUTATION_SCORE];
+
+    /// Counts are shown as plain numbers; every other metric is a fraction in 0..=1, shown as a
+    /// percentage.
+    pub fn is_count(name: &str) -> bool {
+        matches!(name, TESTS_WRITTEN | TESTS_KEPT)
+    }
+
+    /// How a report heads the metric's column.
+    pub fn label(name: &str) -> &str {
+        match name {
+            VALID => "Valid suites",
+            TESTS_WRITTEN => "Tests written",
+            TESTS_KEPT => "Tests kept",
+            LINE_COVERAGE => "Line coverage",
+            BRANCH_COVERAGE => "Branch coverage",
+            MUTATION_SCORE => "Mutation score",
+            other => other,
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn counts_and_labels() {
+            assert!(is_count(TESTS_KEPT) && is_count("tests_written"));
+            assert!(!is_count(MUTATION_SCORE) && !is_count(VALID) && !is_count("something_else"));
+            assert_eq!(label(LINE_COVERAGE), "Line coverage");
+            assert_eq!(label("other_metric"), "other_metric");
+        }
+    }
 }

@@ -4,6 +4,7 @@ use crate::prompt::PromptTemplate;
 use crate::sandbox::{Limits, Protections};
 use evalrun_core::SamplingParams;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -138,7 +139,17 @@ pub struct RunManifest {
     /// Task ids in the run, in order.
     pub tasks: Vec<String>,
     pub samples_per_task: u32,
+    /// `max_tokens` is that of code tasks; test-writing tasks have their own (`token_budgets`).
     pub sampling: SamplingParams,
+    /// The most tokens each test-writing task's answers could have, by task id: a budget scaled
+    /// to its module, or `--max-tokens` when given. Absent in runs before budgets, whose
+    /// test-writing tasks got `sampling.max_tokens`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub token_budgets: BTreeMap<String, u32>,
+    /// Feedback rounds of test-writing samples (`--rounds`); 1, the single-shot benchmark, in
+    /// runs before rounds.
+    #[serde(default = "one_round")]
+    pub rounds: u32,
     pub models: Vec<ModelManifest>,
     pub limits: Limits,
     /// The sandbox's isolation layers, asked for and in effect, and what is lost without the
@@ -158,15 +169,32 @@ impl RunManifest {
         let model_keys = |m: &RunManifest| {
             m.models.iter().map(|x| (x.id.clone(), x.sha256.clone(), x.backend.clone())).collect::<Vec<_>>()
         };
-        let checks: [(&str, bool); 6] = [
+        let checks: [(&str, bool); 8] = [
             ("suite", self.suite == earlier.suite),
             ("corpus_version", self.corpus_version == earlier.corpus_version),
             ("tasks (check --limit)", self.tasks == earlier.tasks),
             ("samples_per_task", self.samples_per_task == earlier.samples_per_task),
             ("sampling", self.sampling == earlier.sampling),
+            ("token budgets of test-writing tasks (check --max-tokens, --ctx)", self.same_budgets(earlier)),
+            ("rounds (check --rounds)", self.rounds == earlier.rounds),
             ("models (ids, sha256, backends)", model_keys(self) == model_keys(earlier)),
         ];
         checks.iter().find(|(_, same)| !same).map(|(what, _)| what.to_string())
+    }
+
+    /// The budget test-writing task `task_id` got: its own, else `sampling.max_tokens` (runs
+    /// before budgets).
+    pub fn token_budget(&self, task_id: &str) -> u32 {
+        self.token_budgets.get(task_id).copied().unwrap_or(self.sampling.max_tokens)
+    }
+
+    /// Whether every test-writing task got the same budget in both runs; a run before budgets
+    /// gave them `sampling.max_tokens`, which `--max-tokens` can give again.
+    fn same_budgets(&self, earlier: &RunManifest) -> bool {
+        self.token_budgets
+            .keys()
+            .chain(earlier.token_budgets.keys())
+            .all(|id| self.token_budget(id) == earlier.token_budget(id))
     }
 
     pub fn read(path: &Path) -> Result<Option<RunManifest>, String> {
@@ -195,9 +223,63 @@ impl RunManifest {
     }
 }
 
+fn one_round() -> u32 {
+    1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn manifest() -> RunManifest {
+        RunManifest {
+            evalrun_version: "0.1.0".into(),
+            created_at: "2026-01-01T00:00:00Z".into(),
+            command: vec!["evalrun".into(), "run".into()],
+            suite: "evalrun-testwriting".into(),
+            corpus_version: "1".into(),
+            tasks: vec!["testwriting/a".into()],
+            samples_per_task: 1,
+            sampling: SamplingParams::default(),
+            token_budgets: BTreeMap::from([("testwriting/a".to_string(), 1088)]),
+            rounds: 3,
+            models: Vec::new(),
+            limits: Limits::default(),
+            sandbox: None,
+            check_mode: None,
+            machine: Machine::current(),
+        }
+    }
+
+    #[test]
+    fn manifests_before_budgets_and_rounds_still_read() {
+        let mut old = serde_json::to_value(manifest()).unwrap();
+        let fields = old.as_object_mut().unwrap();
+        fields.remove("token_budgets");
+        fields.remove("rounds");
+        let old: RunManifest = serde_json::from_value(old).unwrap();
+        assert_eq!((old.rounds, old.token_budgets.len()), (1, 0));
+        assert_eq!(old.token_budget("testwriting/a"), 768);
+        let back: RunManifest = serde_json::from_str(&serde_json::to_string(&manifest()).unwrap()).unwrap();
+        assert_eq!(back, manifest());
+    }
+
+    #[test]
+    fn resume_refuses_other_rounds_or_budgets() {
+        let earlier = manifest();
+        assert_eq!(manifest().resume_mismatch(&earlier), None);
+        let other_rounds = RunManifest { rounds: 1, ..manifest() };
+        assert!(other_rounds.resume_mismatch(&earlier).is_some_and(|w| w.contains("--rounds")));
+        let other_budget =
+            RunManifest { token_budgets: BTreeMap::from([("testwriting/a".into(), 2048)]), ..manifest() };
+        assert!(other_budget.resume_mismatch(&earlier).is_some_and(|w| w.contains("budgets")));
+        // A run from before budgets gave its test-writing tasks --max-tokens: the same resumes it.
+        let before = RunManifest { token_budgets: BTreeMap::new(), ..manifest() };
+        assert!(manifest().resume_mismatch(&before).is_some());
+        let given =
+            RunManifest { token_budgets: BTreeMap::from([("testwriting/a".into(), 768)]), ..manifest() };
+        assert_eq!(given.resume_mismatch(&before), None);
+    }
 
     #[test]
     fn cpu_flags_keep_the_simd_ones_sorted() {

@@ -4,12 +4,18 @@
 //!
 //! `run` and `score` share everything after generation: `score` feeds completions from a
 //! samples file straight into the same executor.
+//!
+//! With `--rounds K` above 1, a model's test-writing samples go through feedback rounds
+//! ([`crate::testwriting::rounds`]) once its other samples are generated; each final suite then
+//! joins the same path.
 
 use crate::extract::completion_from;
 use crate::journal::{Journal, JournalError};
 use crate::judge::{Judge, Judgement};
 use crate::prompt::PromptTemplate;
 use crate::sandbox::{Limits, SandboxError, WorkerCommand};
+use crate::testwriting::budget::TokenBudgets;
+use crate::testwriting::rounds::{self, RoundsContext, RoundsJournal};
 use crossbeam_channel::{Receiver, Sender};
 use evalrun_core::{
     Backend, BackendError, FinishReason, Generation, GenerationSink, GenerationStats, SampleKey,
@@ -83,6 +89,23 @@ pub enum Event<'a> {
     Executed {
         record: &'a SampleRecord,
     },
+    /// A feedback round (`--rounds`) begins for `active` test-writing samples of `model`.
+    Round {
+        model: &'a str,
+        round: u32,
+        rounds: u32,
+        active: usize,
+    },
+    /// A round's suites are scored: their mean line coverage and mutation score (of the kept
+    /// tests), and how many samples go on to another round.
+    RoundScored {
+        model: &'a str,
+        round: u32,
+        scored: usize,
+        continuing: usize,
+        line_coverage: f64,
+        mutation_score: Option<f64>,
+    },
 }
 
 pub type EventSink = Arc<dyn Fn(Event) + Send + Sync>;
@@ -97,6 +120,13 @@ pub struct Plan {
     /// Sandbox workers executing in parallel.
     pub workers: usize,
     pub worker: WorkerCommand,
+    /// Generation budgets of test-writing tasks; a task without one gets `sampling.max_tokens`.
+    pub budgets: TokenBudgets,
+    /// Feedback rounds of test-writing samples (`--rounds`); 1 is the single-shot benchmark.
+    pub rounds: u32,
+    /// The prompt template every model gets (`--prompt-template`); `None`: the one that fits
+    /// each backend ([`PromptTemplate::for_backend`]).
+    pub prompt_template: Option<PromptTemplate>,
 }
 
 /// A model to generate with through one backend: loaded only if something is left to generate
@@ -142,6 +172,11 @@ pub fn run(
     let (mut samples_journal, generated) = Journal::<GeneratedSample>::open(&out.join(SAMPLES_FILE), resume)?;
     let executor = Executor::start(plan, out, resume, events.clone())?;
     let generated_keys: HashSet<_> = generated.iter().map(GeneratedSample::key).collect();
+    let mut rounds_journal = if plan.tasks.iter().any(|t| rounds::takes_rounds(plan, t)) {
+        Some(RoundsJournal::open(out, resume)?)
+    } else {
+        None
+    };
 
     let to_generate: usize = models
         .iter()
@@ -184,12 +219,27 @@ pub fn run(
             }
         };
         events(Event::ModelLoaded { model: &id, seconds: started.elapsed().as_secs_f64() });
-        let template = PromptTemplate::for_backend(backend.as_ref());
+        let template = match &plan.prompt_template {
+            None => PromptTemplate::for_backend(backend.as_ref()),
+            Some(chosen) => match chosen.unfit_for(backend.as_ref()) {
+                None => chosen.clone(),
+                Some(why) => {
+                    let error = format!("--prompt-template: {why}");
+                    events(Event::ModelFailed { model: &id, error: &error });
+                    failed_models.push((format!("{id} (backend {backend_name})"), error));
+                    continue;
+                }
+            },
+        };
         on_loaded(backend.as_ref(), &template);
+        // With --rounds above 1, test-writing samples go through feedback rounds after the rest.
+        let (in_rounds, pending): (Vec<_>, Vec<_>) =
+            pending.into_iter().partition(|&(t, _)| rounds::takes_rounds(plan, &plan.tasks[t]));
         // The backend pulls requests as slots free up and hands back each sample as it
         // finishes; the journals are keyed, so their order is the order samples finish in.
-        let mut requests =
-            pending.iter().map(|&(t, s)| template.request(&plan.tasks[t], sample_sampling(plan, s)));
+        let mut requests = pending
+            .iter()
+            .map(|&(t, s)| template.request(&plan.tasks[t], sample_sampling(plan, &plan.tasks[t], s)));
         let mut sink = JournalSink {
             pending: &pending,
             plan,
@@ -204,13 +254,30 @@ pub fn run(
         };
         executor.gate.set_held(generates_on_cpu);
         let generating = Instant::now();
-        backend.generate_stream(&mut requests, &mut sink);
+        if !pending.is_empty() {
+            backend.generate_stream(&mut requests, &mut sink);
+        }
         executor.gate.set_held(false);
+        let mut seconds = generating.elapsed().as_secs_f64();
+        if let (Some(journal), false) = (rounds_journal.as_mut(), in_rounds.is_empty()) {
+            let gate = &executor.gate;
+            let hold = |held: bool| gate.set_held(held && generates_on_cpu);
+            let cx = RoundsContext {
+                plan,
+                model: &id,
+                backend: &backend_name,
+                template: &template,
+                events: &events,
+                hold: &hold,
+            };
+            seconds +=
+                rounds::run_rounds(&cx, backend.as_mut(), &in_rounds, journal, &mut |g| sink.deliver(g))?;
+        }
         events(Event::ModelGenerated {
             model: &id,
-            samples: pending.len(),
+            samples: pending.len() + in_rounds.len(),
             tokens: sink.tokens,
-            seconds: generating.elapsed().as_secs_f64(),
+            seconds,
             slots: backend.max_concurrency(),
         });
         if let Some(error) = sink.error {
@@ -237,10 +304,9 @@ struct JournalSink<'a> {
     error: Option<PipelineError>,
 }
 
-impl GenerationSink for JournalSink<'_> {
-    fn finished(&mut self, index: usize, generation: Result<Generation, BackendError>) {
-        let Some(&(t, s)) = self.pending.get(index) else { return };
-        let sample = sample_record(self.model, self.backend, self.template, &self.plan.tasks[t], s, generation);
+impl JournalSink<'_> {
+    /// Journal a generated sample and queue it for judgement.
+    fn deliver(&mut self, sample: GeneratedSample) {
         self.tokens += sample.generation.as_ref().map_or(0, |g| u64::from(g.generated_tokens));
         if let Err(e) = self.journal.append(&sample) {
             self.error.get_or_insert(e.into());
@@ -253,10 +319,21 @@ impl GenerationSink for JournalSink<'_> {
     }
 }
 
-/// The sampling of sample `sample`: the plan's, with its own seed so samples differ but repeat.
-fn sample_sampling(plan: &Plan, sample: u32) -> SamplingParams {
+impl GenerationSink for JournalSink<'_> {
+    fn finished(&mut self, index: usize, generation: Result<Generation, BackendError>) {
+        let Some(&(t, s)) = self.pending.get(index) else { return };
+        let sample =
+            sample_record(self.model, self.backend, self.template, &self.plan.tasks[t], s, generation);
+        self.deliver(sample);
+    }
+}
+
+/// The sampling of sample `sample` of `task`: the plan's, with its own seed so samples differ
+/// but repeat, and the task's own budget when it has one (test-writing tasks).
+pub(crate) fn sample_sampling(plan: &Plan, task: &Task, sample: u32) -> SamplingParams {
     let mut sampling = plan.sampling.clone();
     sampling.seed = sampling.seed.wrapping_add(u64::from(sample));
+    sampling.max_tokens = plan.budgets.get(&task.id).unwrap_or(sampling.max_tokens);
     sampling
 }
 
@@ -372,15 +449,13 @@ impl Executor {
                 let (job_rx, rec_tx, ready_tx) = (job_rx.clone(), rec_tx.clone(), ready_tx.clone());
                 let (worker, limits) = (plan.worker.clone(), plan.limits.clone());
                 let gate = Arc::clone(&gate);
-                std::thread::spawn(move || {
-                    match Judge::new(worker, limits) {
-                        Ok(judge) => {
-                            let _ = ready_tx.send(Ok(()));
-                            execute_loop(judge, &job_rx, &rec_tx, &gate);
-                        }
-                        Err(e) => {
-                            let _ = ready_tx.send(Err(e));
-                        }
+                std::thread::spawn(move || match Judge::new(worker, limits) {
+                    Ok(judge) => {
+                        let _ = ready_tx.send(Ok(()));
+                        execute_loop(judge, &job_rx, &rec_tx, &gate);
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
                     }
                 })
             })
@@ -388,7 +463,9 @@ impl Executor {
         drop(ready_tx);
         for _ in 0..threads.len() {
             // A thread that died before reporting closes the channel: its error is the panic's.
-            ready_rx.recv().map_err(|_| SandboxError::Protocol("an executor thread died while starting".into()))??;
+            ready_rx
+                .recv()
+                .map_err(|_| SandboxError::Protocol("an executor thread died while starting".into()))??;
         }
         drop(rec_tx);
         let writer = std::thread::spawn(move || {

@@ -83,6 +83,36 @@ impl PromptTemplate {
         }
     }
 
+    /// The built-in templates, for `--prompt-template NAME`.
+    pub fn builtins() -> Vec<PromptTemplate> {
+        vec![Self::instruct_v1(), Self::instruct_v1_no_prefill(), Self::completion_v1()]
+    }
+
+    /// The built-in template called `name`.
+    pub fn builtin(name: &str) -> Option<PromptTemplate> {
+        Self::builtins().into_iter().find(|t| t.name == name)
+    }
+
+    /// Why this template cannot prompt `backend`, if it cannot: an instruct template needs a chat
+    /// template, and a response prefix needs a backend that can open the assistant's turn.
+    pub fn unfit_for(&self, backend: &dyn Backend) -> Option<String> {
+        match &self.style {
+            PromptStyle::Instruct { .. } if !backend.is_chat() => {
+                Some(format!("`{}` is an instruct template and the model has no chat template", self.name))
+            }
+            PromptStyle::Instruct { response_prefix, .. }
+                if !response_prefix.is_empty() && !backend.supports_assistant_prefix() =>
+            {
+                Some(format!(
+                    "`{}` opens the assistant's answer, which this backend cannot do (use `{}`)",
+                    self.name,
+                    Self::instruct_v1_no_prefill().name
+                ))
+            }
+            _ => None,
+        }
+    }
+
     /// The request for a task. The template's text is written for Python; for another
     /// language, "Python" and the `python` fence become that language's name and fence, and a
     /// base model stops where that language's function ends.
@@ -196,6 +226,14 @@ mod tests {
         assert_eq!(req.stop, vec!["\n```".to_string()]);
         let req = PromptTemplate::completion_v1().request(&t, SamplingParams::default());
         assert_eq!(req.stop, vec!["\n}".to_string()]);
+    }
+
+    #[test]
+    fn builtin_templates_are_found_by_their_recorded_names() {
+        for t in PromptTemplate::builtins() {
+            assert_eq!(PromptTemplate::builtin(&t.name), Some(t.clone()));
+        }
+        assert_eq!(PromptTemplate::builtin("evalplus-instruct-v0"), None);
     }
 
     #[test]

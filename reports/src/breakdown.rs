@@ -2,7 +2,10 @@
 //! (`summary-languages.csv`) and a second table in `summary.md`.
 
 use crate::exporter::pass_k;
+use crate::markdown::escape;
+use crate::test_writing::show;
 use crate::{Exporter, ReportError};
+use evalrun_core::summary::metric;
 use evalrun_core::{GroupSummary, RunSummary};
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -68,7 +71,8 @@ impl Exporter for BreakdownCsvExporter {
 }
 
 /// A Markdown table of the breakdown, or `None` when it says nothing the main table does not
-/// (every model ran one suite in one language).
+/// (every model ran one suite in one language). The test-writing figures have a table of their
+/// own ([`crate::test_writing::markdown_table`]); any other metric gets a column here.
 pub(crate) fn markdown_table(summary: &RunSummary) -> Option<String> {
     let groups = &summary.breakdown;
     let several = summary
@@ -78,30 +82,30 @@ pub(crate) fn markdown_table(summary: &RunSummary) -> Option<String> {
     if !several {
         return None;
     }
-    let metrics = metric_names(groups);
+    let metrics: Vec<String> =
+        metric_names(groups).into_iter().filter(|m| !metric::TEST_WRITING.contains(&m.as_str())).collect();
     let mut out = String::from("\n| Model | Suite | Language | Kind | Tasks | n | pass@1 |");
     for m in &metrics {
-        let _ = write!(out, " {m} |");
+        let _ = write!(out, " {} |", escape(metric::label(m)));
     }
     out.push_str("\n| --- | --- | --- | --- | ---: | ---: | ---: |");
     out.push_str(&" ---: |".repeat(metrics.len()));
     out.push('\n');
-    let percent = |v: Option<&f64>| v.map_or_else(|| "—".to_string(), |f| format!("{:.1}%", f * 100.0));
     for g in groups {
-        let n = if g.tasks == 0 { 0 } else { g.samples / g.tasks };
+        let n = g.samples.checked_div(g.tasks).unwrap_or(0);
         let _ = write!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
-            g.model.replace('|', "\\|"),
-            g.suite.replace('|', "\\|"),
+            escape(&g.model),
+            escape(&g.suite),
             g.language.as_str(),
             g.kind.as_str(),
             g.tasks,
             n,
-            percent(g.pass_at_k.get("pass@1"))
+            show("pass@1", g.pass_at_k.get("pass@1").copied())
         );
         for m in &metrics {
-            let _ = write!(out, " {} |", percent(g.metrics.get(m)));
+            let _ = write!(out, " {} |", show(m, g.metrics.get(m).copied()));
         }
         out.push('\n');
     }
@@ -160,12 +164,16 @@ mod tests {
     #[test]
     fn markdown_table_only_when_a_model_spans_groups() {
         let table = markdown_table(&summary()).unwrap();
-        assert!(
-            table.contains("| Model | Suite | Language | Kind | Tasks | n | pass@1 | mutation_score |"),
-            "{table}"
-        );
-        assert!(table.contains("| evalrun-core | cpp | code | 4 | 1 | 25.0% | — |"), "{table}");
-        assert!(table.contains("| tw | python | test-writing | 4 | 1 | 50.0% | 62.5% |"), "{table}");
+        // The test-writing figures have their own table; another metric gets a column here.
+        assert!(table.contains("| Model | Suite | Language | Kind | Tasks | n | pass@1 |\n"), "{table}");
+        assert!(table.contains("| evalrun-core | cpp | code | 4 | 1 | 25.0% |\n"), "{table}");
+        assert!(table.contains("| tw | python | test-writing | 4 | 1 | 50.0% |\n"), "{table}");
+        let mut other = summary();
+        other.breakdown[0].metrics = [("compile_rate".to_string(), 0.5)].into();
+        let table = markdown_table(&other).unwrap();
+        assert!(table.contains("| pass@1 | compile_rate |\n"), "{table}");
+        assert!(table.contains("| evalrun-core | python | code | 4 | 1 | 75.0% | 50.0% |\n"), "{table}");
+        assert!(table.contains("| tw | python | test-writing | 4 | 1 | 50.0% | — |\n"), "{table}");
         let mut one = summary();
         one.breakdown.truncate(1);
         assert_eq!(markdown_table(&one), None);

@@ -1,9 +1,12 @@
 //! `evalrun compare RUN_A RUN_B`: per task, what changed from A to B (newly passing, newly
-//! failing), and the speed and memory deltas, for each model the two runs share.
+//! failing), the test-writing figures side by side when both runs wrote tests, and the speed and
+//! memory deltas, for each model the two runs share.
 
+use crate::leaderboard::TaskOutcome;
 use crate::pooled::{pair, pool, PairingError, Pooled};
 use crate::run::Run;
 use crate::stats::{median, sorted_finite};
+use evalrun_core::summary::metric;
 use std::fmt;
 
 /// The comparison of one model of run A with its counterpart in run B.
@@ -23,7 +26,48 @@ pub struct ModelComparison {
     pub rate_changed: Vec<(String, f64, f64)>,
     pub only_in_a: Vec<String>,
     pub only_in_b: Vec<String>,
+    /// The test-writing figures of both runs, when both ran test-writing tasks.
+    pub test_writing: Vec<FigureChange>,
     pub deltas: Vec<Delta>,
+}
+
+/// A test-writing figure of both runs ([`metric`]): means over the test-writing tasks both ran
+/// that have it of each task's mean, so both sides are averaged over the same tasks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureChange {
+    pub metric: &'static str,
+    pub tasks: usize,
+    pub a: f64,
+    pub b: f64,
+}
+
+/// The figures of [`FigureChange`] for the test-writing tasks of `a` and `b`, in the order of
+/// [`metric::TEST_WRITING`]; the valid rate is the tasks' pass rate (a test-writing sample passes
+/// when its whole suite does).
+fn test_writing_figures(a: &Pooled, b: &Pooled) -> Vec<FigureChange> {
+    if !(a.has_test_writing() && b.has_test_writing()) {
+        return Vec::new();
+    }
+    metric::TEST_WRITING
+        .iter()
+        .filter_map(|&name| {
+            let value = |t: &TaskOutcome| {
+                if name == metric::VALID {
+                    Some(t.rate())
+                } else {
+                    t.metrics.get(name).copied()
+                }
+            };
+            let pairs = a.paired_test_writing(b, value);
+            let n = pairs.len();
+            (n > 0).then(|| FigureChange {
+                metric: name,
+                tasks: n,
+                a: pairs.iter().map(|p| p.1).sum::<f64>() / n as f64,
+                b: pairs.iter().map(|p| p.2).sum::<f64>() / n as f64,
+            })
+        })
+        .collect()
 }
 
 /// A speed or memory figure of both runs.
@@ -108,6 +152,7 @@ fn compare_models(a: &Pooled, b: &Pooled) -> ModelComparison {
         rate_changed,
         only_in_a,
         only_in_b,
+        test_writing: test_writing_figures(a, b),
         deltas: vec![
             Delta {
                 name: "generation tok/s (median)",
@@ -136,6 +181,33 @@ fn figure(value: Option<f64>, unit: &str) -> String {
         Some(v) if unit.is_empty() => format!("{v:.1}"),
         Some(v) => format!("{v:.2} {unit}"),
     }
+}
+
+/// The test-writing figures side by side: fractions in percent with their change in points,
+/// counts (means per sample) as numbers.
+fn write_test_writing(f: &mut fmt::Formatter<'_>, figures: &[FigureChange]) -> fmt::Result {
+    let Some(most) = figures.iter().map(|c| c.tasks).max() else {
+        return Ok(());
+    };
+    let title = format!("test-writing ({most} tasks)");
+    writeln!(f, "  {title:<30} {:>12} {:>12} {:>12}", "A", "B", "change")?;
+    for c in figures {
+        let mut name = metric::label(c.metric).to_lowercase();
+        if c.tasks != most {
+            name.push_str(&format!(" ({} tasks)", c.tasks));
+        }
+        let (a, b, change) = if metric::is_count(c.metric) {
+            (format!("{:.1}", c.a), format!("{:.1}", c.b), format!("{:+.1}", c.b - c.a))
+        } else {
+            (
+                format!("{:.1}%", c.a * 100.0),
+                format!("{:.1}%", c.b * 100.0),
+                format!("{:+.1} pts", (c.b - c.a) * 100.0),
+            )
+        };
+        writeln!(f, "  {name:<30} {a:>12} {b:>12} {change:>12}")?;
+    }
+    Ok(())
 }
 
 impl fmt::Display for Comparison {
@@ -177,6 +249,7 @@ impl fmt::Display for Comparison {
             if !m.only_in_b.is_empty() {
                 writeln!(f, "  only in B ({}): {}", m.only_in_b.len(), m.only_in_b.join(", "))?;
             }
+            write_test_writing(f, &m.test_writing)?;
             writeln!(f, "  {:<30} {:>12} {:>12} {:>9}", "speed and memory", "A", "B", "change")?;
             for d in &m.deltas {
                 let change = d.change_pct().map_or("—".to_string(), |c| format!("{c:+.1}%"));
@@ -254,6 +327,70 @@ mod tests {
         assert!(text.contains("  unchanged: 1\n"), "{text}");
         assert!(
             text.contains("generation tok/s (median)              40.0         30.0    -25.0%"),
+            "{text}"
+        );
+        assert!(m.test_writing.is_empty() && !text.contains("test-writing"), "{text}");
+    }
+
+    #[test]
+    fn test_writing_figures_side_by_side() {
+        use crate::test_support::test_writing;
+        let tmp = tempfile::tempdir().unwrap();
+        let a = write_run(
+            tmp.path(),
+            "a",
+            &[
+                test_writing("m", "tw/1", 2.0, 0.4, Some(0.2)),
+                test_writing("m", "tw/2", 0.0, 0.0, Some(0.0)),
+                test_writing("m", "tw/3", 4.0, 0.8, None),
+                record("m", "HumanEval/0", Status::Passed),
+            ],
+        );
+        let b = write_run(
+            tmp.path(),
+            "b",
+            &[
+                test_writing("m", "tw/1", 3.0, 0.6, Some(0.5)),
+                test_writing("m", "tw/2", 2.0, 0.5, Some(0.3)),
+                test_writing("m", "tw/3", 5.0, 0.9, None),
+                record("m", "HumanEval/0", Status::Passed),
+            ],
+        );
+        let c = compare(&Run::load(&a).unwrap(), &Run::load(&b).unwrap(), None).unwrap();
+        let figures: Vec<(&str, usize)> =
+            c.models[0].test_writing.iter().map(|f| (f.metric, f.tasks)).collect();
+        assert_eq!(
+            figures,
+            [
+                ("valid", 3),
+                ("tests_written", 3),
+                ("tests_kept", 3),
+                ("line_coverage", 3),
+                ("branch_coverage", 3),
+                ("mutation_score", 2)
+            ]
+        );
+        let kept = &c.models[0].test_writing[2];
+        assert_eq!((kept.a, kept.b), (2.0, 10.0 / 3.0));
+        let text = c.to_string();
+        assert!(
+            text.contains("  test-writing (3 tasks)                    A            B       change\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  valid suites                          66.7%       100.0%    +33.3 pts\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  tests kept                              2.0          3.3         +1.3\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  line coverage                         40.0%        66.7%    +26.7 pts\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  mutation score (2 tasks)              10.0%        40.0%    +30.0 pts\n"),
             "{text}"
         );
     }

@@ -76,12 +76,16 @@ impl Exporter for CsvExporter {
 /// `rank, label, run, model, backend, backend_version, quantization, suite, tasks,
 /// samples_per_task, samples, passed, pass@1, pass@1_low, pass@1_high, pass@1_method,
 /// pass@2 .. pass@N, pass@1[<language>] ..., test_writing_pass@1, mutation_score, line_coverage,
-/// branch_coverage, gen_tokens_per_s_median, gen_tokens_per_s_p10, gen_tokens_per_s_p90,
+/// branch_coverage, tests_written, tests_kept, tests_written_total, tests_kept_total,
+/// gen_tokens_per_s_median, gen_tokens_per_s_p10, gen_tokens_per_s_p90,
 /// prompt_tokens_per_s_median, ttft_s_median, latency_s_median, latency_s_p90, peak_rss_mib,
 /// mean_exec_s, pareto, machine`.
 ///
 /// Language columns are every language any entry has code tasks in; missing values are empty
-/// cells; fractions are written as fractions, in full precision.
+/// cells; fractions are written as fractions, in full precision. The test-writing columns are
+/// those of [`crate::leaderboard::TestWriting`]: `test_writing_pass@1` is the strict rate of
+/// suites that pass whole, the coverage and mutation score are the kept tests', and
+/// `tests_written` and `tests_kept` are means per sample.
 impl Exporter<Leaderboard> for CsvExporter {
     fn name(&self) -> &'static str {
         "csv"
@@ -123,6 +127,10 @@ impl Exporter<Leaderboard> for CsvExporter {
                 "mutation_score",
                 "line_coverage",
                 "branch_coverage",
+                "tests_written",
+                "tests_kept",
+                "tests_written_total",
+                "tests_kept_total",
                 "gen_tokens_per_s_median",
                 "gen_tokens_per_s_p10",
                 "gen_tokens_per_s_p90",
@@ -167,6 +175,10 @@ impl Exporter<Leaderboard> for CsvExporter {
                 opt(tw.and_then(|t| t.mutation_score)),
                 opt(tw.and_then(|t| t.line_coverage)),
                 opt(tw.and_then(|t| t.branch_coverage)),
+                opt(tw.and_then(|t| t.tests_written)),
+                opt(tw.and_then(|t| t.tests_kept)),
+                tw.and_then(|t| t.tests_written_total).map(|n| n.to_string()).unwrap_or_default(),
+                tw.and_then(|t| t.tests_kept_total).map(|n| n.to_string()).unwrap_or_default(),
                 dist(&e.speed.gen_tokens_per_s, |d| d.median),
                 dist(&e.speed.gen_tokens_per_s, |d| d.p10),
                 dist(&e.speed.gen_tokens_per_s, |d| d.p90),
@@ -322,6 +334,17 @@ mod tests {
             assert_eq!(row[col("pareto")], e.pareto.to_string());
         }
         assert!(header.contains(&"pass@1[javascript]".to_string()), "{header:?}");
+        // The test-writing figures of the generated model; none for the replayed one.
+        let first = &rows[0];
+        assert_eq!(first[col("test_writing_pass@1")], "1");
+        assert_eq!(first[col("line_coverage")], "0.9");
+        assert_eq!(first[col("mutation_score")], "0.75");
+        assert_eq!((first[col("tests_written")].as_str(), first[col("tests_kept")].as_str()), ("6", "4"));
+        assert_eq!(
+            (first[col("tests_written_total")].as_str(), first[col("tests_kept_total")].as_str()),
+            ("6", "4")
+        );
+        assert_eq!(rows[1][col("tests_kept_total")], "");
     }
 
     #[test]

@@ -43,7 +43,9 @@ pub fn leaderboard_exporters() -> Vec<Box<dyn Exporter<Leaderboard>>> {
 }
 
 /// Renders `summary` with every exporter of [`all_exporters`] and writes each file into `dir`,
-/// which must exist. Returns the paths written, in that order.
+/// which must exist. Returns the paths written, in that order. When `dir` is a run directory
+/// with feedback rounds (`rounds.jsonl`), `summary.md` ends with what they bought
+/// ([`summary_markdown`]).
 ///
 /// Every report is rendered before any file is written, so a rendering error leaves `dir`
 /// untouched. Each file is written atomically: into a temporary file in `dir`, synced, then
@@ -51,9 +53,23 @@ pub fn leaderboard_exporters() -> Vec<Box<dyn Exporter<Leaderboard>>> {
 pub fn write_all(summary: &RunSummary, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let rendered = all_exporters()
         .iter()
-        .map(|exporter| Ok((exporter.file_name().to_string(), exporter.render(summary)?.into_bytes())))
+        .map(|exporter| {
+            let mut text = exporter.render(summary)?;
+            if exporter.file_name() == Exporter::<RunSummary>::file_name(&MarkdownExporter) {
+                text.push_str(&crate::rounds::markdown_of_dir(dir));
+            }
+            Ok((exporter.file_name().to_string(), text.into_bytes()))
+        })
         .collect::<Result<Vec<_>, ReportError>>()?;
     write_files(dir, rendered)
+}
+
+/// `summary.md` of the run directory `dir` as [`write_all`] writes it: the Markdown tables of
+/// `summary`, then what the feedback rounds of `dir/rounds.jsonl` bought, if it has any.
+pub fn summary_markdown(summary: &RunSummary, dir: &Path) -> Result<String, ReportError> {
+    let mut text = Exporter::<RunSummary>::render(&MarkdownExporter, summary)?;
+    text.push_str(&crate::rounds::markdown_of_dir(dir));
+    Ok(text)
 }
 
 /// Writes the report of `board` into `dir` (created if missing): every exporter of
@@ -187,6 +203,26 @@ mod tests {
         let back: RunSummary =
             serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
         assert_eq!(back, empty);
+    }
+
+    #[test]
+    fn summary_md_of_a_run_with_rounds_shows_what_feedback_bought() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = [
+            crate::test_support::round("A", 1, 1.0, 0.25, 0.5),
+            crate::test_support::round("A", 2, 3.0, 0.75, 0.5),
+        ];
+        let text: String = rows.iter().map(|r| serde_json::to_string(r).unwrap() + "\n").collect();
+        std::fs::write(dir.path().join("rounds.jsonl"), text).unwrap();
+        write_all(&sample_summary(), dir.path()).unwrap();
+        let md = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
+        assert!(md.starts_with(&MarkdownExporter.render(&sample_summary()).unwrap()), "{md}");
+        assert!(md.contains("**What feedback bought: m (llamacpp)**: 1 sample;"), "{md}");
+        assert!(md.contains("| 2 | 1 | 1 | 3.0 | 75.0% | — | 50.0% |"), "{md}");
+        assert_eq!(summary_markdown(&sample_summary(), dir.path()).unwrap(), md);
+        // The other files are the exporters' own.
+        let csv = std::fs::read_to_string(dir.path().join("summary.csv")).unwrap();
+        assert_eq!(csv, CsvExporter.render(&sample_summary()).unwrap());
     }
 
     #[test]

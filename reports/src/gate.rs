@@ -17,12 +17,36 @@
 //! side resampled on its own, fixed seed). A slowdown is a regression when it is larger than
 //! `--max-slowdown` percent *and* the whole interval lies below "no change". Speed is only
 //! gated when `--max-slowdown` is given, since timings depend on the machine; it is always shown.
+//!
+//! **Test-writing figures.** When both sides ran test-writing tasks, the mean mutation score and
+//! the mean line coverage of the kept tests are gated too, each over the test-writing tasks that
+//! have the figure on both sides (a task without mutants has no mutation score; a sample whose
+//! generation failed has no figures, and its task is then paired on the others' samples or left
+//! out, as a note says; the pass-rate test above still counts it as a failure). A task's figure
+//! is the mean over its samples, so the tasks are paired as for the pass rate, but the figures
+//! are fractions that move by a little or a lot, which the McNemar (sign) test would count alike:
+//! a 60-point fall on one task would weigh no more than a 1-point rise on another. The test is
+//! the Wilcoxon signed-rank test on the per-task differences ([`crate::stats::SignedRank`]),
+//! which ranks the changes by size: exact (the distribution of its statistic over every
+//! assignment of signs to the observed sizes, ties sharing their mean rank, unchanged tasks left
+//! out) up to [`crate::stats::EXACT_UP_TO`] changed tasks, the normal approximation with tie and
+//! continuity corrections beyond. Like the McNemar test it needs no resampling and gives the same
+//! verdict every time; it assumes that without a real difference a task's change is as likely up
+//! as down by the same amount, which holds when the two sides are interchangeable, and it tests a
+//! shift of the per-task changes rather than the difference of the means. A figure regressed when
+//! its mean fell by more than `--max-drop` points *and* the test rejects "no difference" at
+//! `alpha` with the falls outranking the rises. Each check runs at `alpha`, so a gate that checks
+//! pass@1 and two figures can fail a candidate that is no worse with a chance of up to three times
+//! `alpha`; less in practice, since coverage and mutation score move together.
 
 use crate::pooled::{pair, pool, PairingError, Pooled};
 use crate::run::Run;
 use crate::stats::{median_ratio, McNemar, MedianRatio};
 use std::collections::HashSet;
 use std::fmt;
+
+mod test_writing;
+pub use test_writing::FigureCheck;
 
 /// Significance level of the pass-rate test when none is given.
 pub const DEFAULT_ALPHA: f64 = 0.05;
@@ -33,7 +57,8 @@ const LISTED: usize = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GateOptions {
-    /// Largest pass@1 drop tolerated, in percentage points.
+    /// Largest pass@1 drop tolerated, in percentage points; also the largest drop of the kept
+    /// tests' mean mutation score and line coverage of test-writing tasks.
     pub max_drop_points: f64,
     /// Largest generation slowdown tolerated, in percent; `None`: speed is not gated.
     pub max_slowdown_pct: Option<f64>,
@@ -78,6 +103,8 @@ pub struct PairVerdict {
     /// Every task on both sides has one sample, so a change is a flip between pass and fail.
     pub single_samples: bool,
     pub pass: PassCheck,
+    /// The kept tests' mutation score and line coverage, when both sides ran test-writing tasks.
+    pub test_writing: Vec<FigureCheck>,
     pub speed: SpeedCheck,
 }
 
@@ -118,9 +145,11 @@ pub enum SpeedCheck {
 impl Gate {
     /// Did any pair regress?
     pub fn regressed(&self) -> bool {
-        self.pairs
-            .iter()
-            .any(|p| p.pass.regressed || matches!(p.speed, SpeedCheck::Measured { regressed: true, .. }))
+        self.pairs.iter().any(|p| {
+            p.pass.regressed
+                || p.test_writing.iter().any(|f| f.regressed)
+                || matches!(p.speed, SpeedCheck::Measured { regressed: true, .. })
+        })
     }
 }
 
@@ -249,6 +278,7 @@ fn judge(
             SpeedCheck::Measured { .. } => {}
         }
     }
+    let test_writing = test_writing::checks(b, c, options, notes);
     let single_samples = b.tasks.iter().chain(&c.tasks).all(|t| t.samples == 1);
     Ok(PairVerdict {
         baseline: b.name(),
@@ -258,6 +288,7 @@ fn judge(
         tasks: b.tasks.len(),
         single_samples,
         pass,
+        test_writing,
         speed,
     })
 }
@@ -362,6 +393,12 @@ impl fmt::Display for Gate {
             if !pass.better.is_empty() {
                 writeln!(f, "             {better}: {}", listed(&pass.better))?;
             }
+            if !p.test_writing.is_empty() {
+                writeln!(f, "  test-writing: the kept tests' figures, paired by task")?;
+            }
+            for check in &p.test_writing {
+                test_writing::explain(f, check, o)?;
+            }
             match &p.speed {
                 SpeedCheck::Unmeasured { side } => {
                     writeln!(f, "  speed      not measured: the {side} has no timed generations")?
@@ -444,6 +481,8 @@ mod tests {
         assert_eq!((p.pass.test.worse, p.pass.test.better, p.pass.test.p_value), (0, 0, 1.0));
         assert!(matches!(p.speed, SpeedCheck::Measured { regressed: false, gated: true, .. }), "{g}");
         assert!(g.to_string().starts_with("evalrun gate: HOLDS\n"), "{g}");
+        // No test-writing task, no test-writing check.
+        assert!(p.test_writing.is_empty() && !g.to_string().contains("test-writing"), "{g}");
     }
 
     #[test]

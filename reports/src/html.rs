@@ -191,19 +191,38 @@ fn columns(board: &Leaderboard) -> Vec<Column<'_>> {
         ));
     }
     if board.has_test_writing() {
-        columns.push(Column::number(
-            "Test-writing".into(),
-            "Test-writing tasks: fraction whose tests pass on the reference; mean mutation score",
-            false,
-            |e| {
-                e.test_writing.as_ref().map(|t| {
-                    let mutants = t
-                        .mutation_score
-                        .map(|m| format!("<span class=\"ci\">mutants {:.0}%</span>", m * 100.0));
-                    (t.pass_at_1, format!("{}{}", percent(t.pass_at_1), mutants.unwrap_or_default()))
-                })
-            },
-        ));
+        columns.extend([
+            Column::number(
+                "Test-writing".into(),
+                "Test-writing tasks: fraction of suites that pass whole on the reference module",
+                false,
+                |e| e.test_writing.as_ref().map(|t| (t.pass_at_1, percent(t.pass_at_1))),
+            ),
+            Column::number(
+                "Tests kept".into(),
+                "Test-writing tasks: tests that pass on the reference module, of those written (totals); \
+                 sorted by the mean kept per sample",
+                false,
+                |e| {
+                    let t = e.test_writing.as_ref()?;
+                    let kept = t.tests_kept?;
+                    let total = t.kept_of_written().unwrap_or_default();
+                    Some((kept, format!("{}<span class=\"ci\">{kept:.1} per sample</span>", escape(&total))))
+                },
+            ),
+            Column::number(
+                "Line coverage".into(),
+                "Test-writing tasks: line coverage of the module by the kept tests (mean over samples)",
+                false,
+                |e| e.test_writing.as_ref()?.line_coverage.map(|v| (v, percent(v))),
+            ),
+            Column::number(
+                "Mutation score".into(),
+                "Test-writing tasks: fraction of the module's mutants the kept tests kill (mean over samples)",
+                false,
+                |e| e.test_writing.as_ref()?.mutation_score.map(|v| (v, percent(v))),
+            ),
+        ]);
     }
     columns.extend([
         Column::number(
@@ -344,6 +363,17 @@ impl Exporter<Leaderboard> for HtmlExporter {
              latency are medians over samples. ★ marks the quality/speed frontier.</p>",
             board.confidence * 100.0
         );
+        if board.has_feedback() {
+            out.push_str(
+                "<h2>What feedback bought</h2>\n<p class=\"sub\">Test-writing figures after each feedback \
+                 round (<code>--rounds K</code>).</p>\n",
+            );
+            for e in &board.entries {
+                if let Some(f) = &e.feedback {
+                    out.push_str(&f.html(&e.label));
+                }
+            }
+        }
         out.push_str("<h2>Charts</h2>\n");
         for chart in Chart::ALL {
             let _ = write!(
@@ -385,10 +415,14 @@ mod tests {
             assert!(!html.contains(needle), "{needle}");
         }
         assert_eq!(html.matches("<svg ").count(), Chart::ALL.len());
-        assert_eq!(html.matches("<tbody>").count(), 1);
-        assert_eq!(html.matches("<tr>").count(), 1 + board.entries.len());
+        // The leaderboard's table (the feedback tables follow it).
+        let start = html.find("<table id=\"leaderboard\">").unwrap();
+        let table = &html[start..start + html[start..].find("</table>").unwrap()];
+        assert_eq!(table.matches("<tbody>").count(), 1);
+        assert_eq!(table.matches("<tr>").count(), 1 + board.entries.len());
         // Every header sorts; numbers carry their raw value as the sort key.
-        assert_eq!(html.matches("<th ").count(), html.matches("<button type=\"button\">").count());
+        assert_eq!(table.matches("<th ").count(), table.matches("<button type=\"button\">").count());
+        assert_eq!(html.matches("<button type=\"button\">").count(), table.matches("<button").count());
         let e = &board.entries[0];
         assert!(html.contains(&format!("data-sort=\"{}\">60.0%", e.pass_at_1.value)), "{html}");
         // Names are escaped in the table (the SVG escapes its own text).
@@ -396,5 +430,22 @@ mod tests {
         assert!(!html.contains("<b>run</b>"));
         // A missing value sorts last: an empty key.
         assert!(html.contains("<td class=\"num\" data-sort=\"\"><span class=\"missing\">—</span></td>"));
+        // The test-writing figures, each a sortable column, and what feedback bought.
+        for header in ["Test-writing", "Tests kept", "Line coverage", "Mutation score"] {
+            assert!(html.contains(&format!("<button type=\"button\">{header}</button>")), "{header}");
+        }
+        assert!(
+            html.contains(
+                "<td class=\"num\" data-sort=\"4\">4/6<span class=\"ci\">4.0 per sample</span></td>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("<td class=\"num\" data-sort=\"0.9\">90.0%</td>"), "{html}");
+        let feedback = &html[html.find("<h2>What feedback bought</h2>").expect("feedback section")..];
+        assert!(
+            feedback.starts_with("<h2>What feedback bought</h2>") && feedback.contains("<h2>Charts</h2>")
+        );
+        assert!(feedback.contains("<h3>qwen2.5-coder-0.5b-instruct-q4_k_m</h3>"), "{feedback}");
+        assert!(feedback.contains("<td class=\"num\">2</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">4.0</td><td class=\"num\">90.0%</td>"), "{feedback}");
     }
 }

@@ -4,8 +4,10 @@
 //! breakdowns). Its JSON form is `leaderboard.json`, documented in `docs/FORMATS.md`.
 
 use crate::quantization;
+pub use crate::rounds::{FeedbackRounds, RoundFigures};
 use crate::run::Run;
 use crate::stats::{mean_interval, wilson_interval, Distribution, Z_95};
+pub use crate::test_writing::TestWriting;
 use evalrun_core::{SampleRecord, SamplingParams, Status, TaskKind};
 use evalrun_harness::manifest::Machine;
 use evalrun_harness::score::summarize;
@@ -75,6 +77,10 @@ pub struct Entry {
     pub languages: BTreeMap<String, Score>,
     /// Scores of the test-writing tasks, when the run has any.
     pub test_writing: Option<TestWriting>,
+    /// The test-writing figures after each feedback round, when the run journaled rounds
+    /// (`--rounds K`, `rounds.jsonl`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<FeedbackRounds>,
     pub speed: Speed,
     /// The largest peak resident memory of a generation.
     pub peak_rss_bytes: Option<u64>,
@@ -105,18 +111,6 @@ pub struct Score {
     pub pass_at_1: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TestWriting {
-    pub tasks: usize,
-    pub samples: usize,
-    /// Fraction of samples whose tests pass on the reference module (mean over tasks).
-    pub pass_at_1: f64,
-    /// Means over the samples that have the metric.
-    pub mutation_score: Option<f64>,
-    pub line_coverage: Option<f64>,
-    pub branch_coverage: Option<f64>,
-}
-
 /// Per-sample measurements of the generations, summarised (absent for replayed samples).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Speed {
@@ -143,6 +137,10 @@ pub struct TaskOutcome {
     pub exec_s: f64,
     /// Generation time of the task's samples, seconds (absent for replayed samples).
     pub generation_s: Option<f64>,
+    /// Means over the task's samples of each of their metrics (test-writing: the names of
+    /// [`evalrun_core::summary::metric`]), each over the samples that have it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<String, f64>,
 }
 
 impl TaskOutcome {
@@ -213,6 +211,11 @@ impl Leaderboard {
     pub fn has_test_writing(&self) -> bool {
         self.entries.iter().any(|e| e.test_writing.is_some())
     }
+
+    /// Whether any entry journaled feedback rounds.
+    pub fn has_feedback(&self) -> bool {
+        self.entries.iter().any(|e| e.feedback.is_some())
+    }
 }
 
 fn run_info(run: &Run) -> RunInfo {
@@ -255,7 +258,10 @@ fn entries_of_run(run: &Run) -> Vec<Entry> {
                 model_sha256: file.map(|f| f.sha256.clone()),
                 pass_at_1: pass_at_1_interval(&task_outcomes, summary.pass_at_k.get("pass@1").copied()),
                 languages: language_scores(&task_outcomes),
-                test_writing: test_writing(&records, &task_outcomes),
+                test_writing: TestWriting::of(&records, &task_outcomes),
+                feedback: FeedbackRounds::of(
+                    run.rounds.iter().filter(|r| r.model == summary.model && r.backend == summary.backend),
+                ),
                 speed: speed(&records),
                 model: summary.model,
                 backend: summary.backend,
@@ -278,6 +284,8 @@ fn entries_of_run(run: &Run) -> Vec<Entry> {
 pub(crate) fn task_outcomes(records: &[&SampleRecord]) -> Vec<TaskOutcome> {
     let mut outcomes: Vec<TaskOutcome> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
+    // Per task, the sum and count of each metric.
+    let mut sums: Vec<BTreeMap<&str, (f64, u32)>> = Vec::new();
     for r in records {
         let i = *index.entry(&r.task_id).or_insert_with(|| {
             outcomes.push(TaskOutcome {
@@ -290,9 +298,16 @@ pub(crate) fn task_outcomes(records: &[&SampleRecord]) -> Vec<TaskOutcome> {
                 detail: String::new(),
                 exec_s: 0.0,
                 generation_s: None,
+                metrics: BTreeMap::new(),
             });
+            sums.push(BTreeMap::new());
             outcomes.len() - 1
         });
+        for (name, &value) in r.metrics.iter().filter(|(_, v)| v.is_finite()) {
+            let sum = sums[i].entry(name).or_insert((0.0, 0));
+            sum.0 += value;
+            sum.1 += 1;
+        }
         let t = &mut outcomes[i];
         t.samples += 1;
         if r.passed {
@@ -309,6 +324,9 @@ pub(crate) fn task_outcomes(records: &[&SampleRecord]) -> Vec<TaskOutcome> {
         if let Some(g) = &r.generation {
             *t.generation_s.get_or_insert(0.0) += g.total_s;
         }
+    }
+    for (t, sums) in outcomes.iter_mut().zip(sums) {
+        t.metrics = sums.into_iter().map(|(name, (sum, n))| (name.to_string(), sum / f64::from(n))).collect();
     }
     // Rows are journaled as verdicts finish, out of order: list tasks as a person numbers them.
     outcomes.sort_by(|a, b| natural_cmp(&a.task_id, &b.task_id));
@@ -372,32 +390,6 @@ fn score(tasks: &[&TaskOutcome]) -> Score {
         samples: tasks.iter().map(|t| t.samples as usize).sum(),
         pass_at_1: tasks.iter().map(|t| t.rate()).sum::<f64>() / tasks.len().max(1) as f64,
     }
-}
-
-fn test_writing(records: &[&SampleRecord], tasks: &[TaskOutcome]) -> Option<TestWriting> {
-    let kind = TaskKind::TestWriting.as_str();
-    let tasks: Vec<&TaskOutcome> = tasks.iter().filter(|t| t.kind == kind).collect();
-    if tasks.is_empty() {
-        return None;
-    }
-    let score = score(&tasks);
-    let mean_metric = |name: &str| {
-        let values: Vec<f64> = records
-            .iter()
-            .filter(|r| r.kind == TaskKind::TestWriting)
-            .filter_map(|r| r.metrics.get(name).copied())
-            .filter(|v| v.is_finite())
-            .collect();
-        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
-    };
-    Some(TestWriting {
-        tasks: score.tasks,
-        samples: score.samples,
-        pass_at_1: score.pass_at_1,
-        mutation_score: mean_metric("mutation_score"),
-        line_coverage: mean_metric("line_coverage"),
-        branch_coverage: mean_metric("branch_coverage"),
-    })
 }
 
 fn speed(records: &[&SampleRecord]) -> Speed {

@@ -7,6 +7,7 @@
 //!   same three plus [`HtmlExporter`] (`index.html`) and [`JunitExporter`] (`junit.xml`),
 //!   written with the [`charts`] by [`write_report`].
 //! - [`compare`] and [`gate`]: what changed between two runs, and whether a candidate regressed.
+//! - [`rounds`]: what feedback rounds bought, from a run's `rounds.jsonl`.
 //! - [`provenance`]: where two runs differ in what decides their arithmetic (backend versions,
 //!   compute features, CPU flags), noted by both.
 //! - [`stats`]: the intervals and tests they rest on.
@@ -27,13 +28,17 @@ mod markup;
 pub mod pooled;
 pub mod provenance;
 pub mod quantization;
+pub mod rounds;
 mod run;
 pub mod stats;
+mod test_writing;
 
 pub use crate::csv::CsvExporter;
 pub use breakdown::BreakdownCsvExporter;
 pub use error::ReportError;
-pub use exporter::{all_exporters, leaderboard_exporters, write_all, write_report, Exporter};
+pub use exporter::{
+    all_exporters, leaderboard_exporters, summary_markdown, write_all, write_report, Exporter,
+};
 pub use html::HtmlExporter;
 pub use json::JsonExporter;
 pub use junit::JunitExporter;
@@ -43,7 +48,9 @@ pub use run::Run;
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use evalrun_core::{GenerationStats, ModelSummary, RunSummary, SampleRecord, Status, Verdict};
+    use evalrun_core::{
+        GenerationStats, ModelSummary, RoundRecord, RunSummary, SampleRecord, Status, Verdict,
+    };
     use std::path::{Path, PathBuf};
 
     fn map<V: Copy>(pairs: &[(&str, V)]) -> std::collections::BTreeMap<String, V> {
@@ -90,6 +97,49 @@ pub(crate) mod test_support {
         record
     }
 
+    /// A test-writing row of `task` (suite `tw`) with the figures of its kept tests.
+    pub(crate) fn test_writing(
+        model: &str,
+        task: &str,
+        kept: f64,
+        line: f64,
+        mutation: Option<f64>,
+    ) -> SampleRecord {
+        let mut r = record(model, task, if kept > 0.0 { Status::Passed } else { Status::Failed });
+        r.suite = "tw".to_string();
+        r.kind = evalrun_core::TaskKind::TestWriting;
+        r.metrics = [
+            ("valid", if kept > 0.0 { 1.0 } else { 0.0 }),
+            ("tests_written", kept + 2.0),
+            ("tests_kept", kept),
+            ("line_coverage", line),
+            ("branch_coverage", line / 2.0),
+        ]
+        .iter()
+        .map(|&(k, v)| (k.to_string(), v))
+        .chain(mutation.map(|m| ("mutation_score".to_string(), m)))
+        .collect();
+        r
+    }
+
+    /// Round `n` of sample 0 of `task`, model `m` on llamacpp.
+    pub(crate) fn round(task: &str, n: u32, kept: f64, line: f64, mutation: f64) -> RoundRecord {
+        RoundRecord {
+            task_id: task.to_string(),
+            model: "m".to_string(),
+            backend: "llamacpp".to_string(),
+            round: n,
+            completion: "def test_x():\n    assert True\n".to_string(),
+            metrics: map(&[
+                ("valid", 0.0),
+                ("tests_kept", kept),
+                ("line_coverage", line),
+                ("mutation_score", mutation),
+            ]),
+            ..RoundRecord::default()
+        }
+    }
+
     /// A run directory `parent/name` holding only `results.jsonl` with `rows`.
     pub(crate) fn write_run(parent: &Path, name: &str, rows: &[SampleRecord]) -> PathBuf {
         let dir = parent.join(name);
@@ -100,7 +150,8 @@ pub(crate) mod test_support {
     }
 
     /// A leaderboard of two runs: a generated model with python, javascript and test-writing
-    /// tasks, and a replayed samples file whose name needs escaping in every format.
+    /// tasks (with two feedback rounds), and a replayed samples file whose name needs escaping in
+    /// every format.
     pub(crate) fn sample_leaderboard() -> crate::Leaderboard {
         use evalrun_core::{Language, TaskKind};
         let tmp = tempfile::tempdir().unwrap();
@@ -119,9 +170,13 @@ pub(crate) mod test_support {
             }
             if i == 4 {
                 r.kind = TaskKind::TestWriting;
-                r.metrics = [("mutation_score".to_string(), 0.75), ("line_coverage".to_string(), 0.9)]
-                    .into_iter()
-                    .collect();
+                r.metrics = map(&[
+                    ("valid", 1.0),
+                    ("tests_written", 6.0),
+                    ("tests_kept", 4.0),
+                    ("mutation_score", 0.75),
+                    ("line_coverage", 0.9),
+                ]);
             }
             generated_rows.push(r);
         }
@@ -137,11 +192,17 @@ pub(crate) mod test_support {
                 r
             })
             .collect();
-        let runs = crate::Run::load_all(&[
-            write_run(tmp.path(), "generated", &generated_rows),
-            write_run(tmp.path(), "replayed", &replay_rows),
-        ])
-        .unwrap();
+        let generated_dir = write_run(tmp.path(), "generated", &generated_rows);
+        // The test-writing task ran two feedback rounds.
+        let mut rounds = [round("HumanEval/4", 1, 2.0, 0.5, 0.25), round("HumanEval/4", 2, 4.0, 0.9, 0.75)];
+        for r in &mut rounds {
+            r.model = "qwen2.5-coder-0.5b-instruct-q4_k_m".to_string();
+        }
+        rounds[1].stopped = Some("rounds".to_string());
+        let text: String = rounds.iter().map(|r| serde_json::to_string(r).unwrap() + "\n").collect();
+        std::fs::write(generated_dir.join("rounds.jsonl"), text).unwrap();
+        let runs =
+            crate::Run::load_all(&[generated_dir, write_run(tmp.path(), "replayed", &replay_rows)]).unwrap();
         crate::Leaderboard::build(&runs)
     }
 

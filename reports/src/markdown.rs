@@ -2,7 +2,7 @@
 //! summary.
 
 use crate::exporter::{mib, pass_at, pass_k};
-use crate::leaderboard::{Entry, Interval};
+use crate::leaderboard::Interval;
 use crate::{Exporter, Leaderboard, ReportError};
 use evalrun_core::{ModelSummary, RunSummary, Status};
 use std::fmt::Write;
@@ -19,7 +19,8 @@ const STATUS_ORDER: [Status; 5] =
 /// model has more than one sample per task), the status counts, mean TTFT in milliseconds, mean
 /// generation and prompt throughput in tokens per second, and peak memory in MiB. A missing value
 /// is `—`. When a model ran more than one suite, language or kind, a second table gives its
-/// scores per suite, language and kind.
+/// scores per suite, language and kind; when the run has test-writing tasks, a third gives their
+/// figures (valid suites, tests written and kept, coverage and mutation score of the kept tests).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MarkdownExporter;
 
@@ -90,13 +91,17 @@ impl Exporter for MarkdownExporter {
         if let Some(table) = crate::breakdown::markdown_table(summary) {
             out.push_str(&table);
         }
+        if let Some(table) = crate::test_writing::markdown_table(summary) {
+            out.push_str(&table);
+        }
         Ok(out)
     }
 }
 
 /// Writes a heading, one table row per leaderboard entry (rank, model, backend, quantization,
-/// pass@1 with its interval, pass@k for the largest k, pass@1 per language, test-writing score,
-/// median generation tokens/s, median TTFT, peak memory), a legend, and one line per run.
+/// pass@1 with its interval, pass@k for the largest k, pass@1 per language, test-writing figures,
+/// median generation tokens/s, median TTFT, peak memory), a legend, one line per run, and what
+/// feedback rounds bought for each entry that journaled them.
 impl Exporter<Leaderboard> for MarkdownExporter {
     fn name(&self) -> &'static str {
         "markdown"
@@ -134,7 +139,8 @@ impl Exporter<Leaderboard> for MarkdownExporter {
             cells.extend(k.map(|k| percent(pass_at(&e.pass_at_k, k))));
             cells.extend(languages.iter().map(|l| percent(e.languages.get(l).map(|s| s.pass_at_1))));
             if board.has_test_writing() {
-                cells.push(test_writing(e));
+                cells
+                    .push(e.test_writing.as_ref().map_or_else(|| MISSING.to_string(), |t| escape(&t.cell())));
             }
             let speed = number(e.gen_tokens_per_s(), 1);
             cells.extend([
@@ -146,8 +152,16 @@ impl Exporter<Leaderboard> for MarkdownExporter {
         }
         out.push_str(
             "\n★ on the quality/speed frontier: no other entry has both a higher or equal pass@1 and \
-             a higher or equal median generation speed. Speeds and TTFT are medians over samples.\n\n",
+             a higher or equal median generation speed. Speeds and TTFT are medians over samples.",
         );
+        if board.has_test_writing() {
+            out.push_str(
+                " Test-writing: valid = the whole suite passes on the reference module; kept = the tests \
+                 that pass there, of those written; lines and mutants = the line coverage and mutation \
+                 score of the kept tests.",
+            );
+        }
+        out.push_str("\n\n");
         for run in &board.runs {
             let _ = write!(out, "- `{}`: suite {}", escape(&run.label), escape(&run.suite));
             if let Some(corpus) = &run.corpus_version {
@@ -161,6 +175,14 @@ impl Exporter<Leaderboard> for MarkdownExporter {
             }
             out.push('\n');
         }
+        if board.has_feedback() {
+            out.push_str("\n### What feedback bought\n");
+            for e in &board.entries {
+                if let Some(f) = &e.feedback {
+                    out.push_str(&f.markdown(&e.label));
+                }
+            }
+        }
         Ok(out)
     }
 }
@@ -168,17 +190,6 @@ impl Exporter<Leaderboard> for MarkdownExporter {
 /// `61.0% (53.4–68.1)`.
 fn interval(i: &Interval) -> String {
     format!("{:.1}% ({:.1}–{:.1})", i.value * 100.0, i.low * 100.0, i.high * 100.0)
-}
-
-/// `40.0%, mutants 75%`: pass rate of the test-writing tasks and the mean mutation score.
-fn test_writing(e: &Entry) -> String {
-    match &e.test_writing {
-        None => MISSING.to_string(),
-        Some(t) => match t.mutation_score {
-            Some(m) => format!("{}, mutants {:.0}%", percent(Some(t.pass_at_1)), m * 100.0),
-            None => percent(Some(t.pass_at_1)),
-        },
-    }
 }
 
 /// The largest `k` of a model's pass@k, when above 1.
@@ -195,7 +206,7 @@ fn push_row<S: AsRef<str>>(out: &mut String, cells: &[S]) {
 }
 
 /// Text made safe for one table cell: `|` would end the cell and a line break the row.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -319,7 +330,7 @@ mod tests {
         assert_eq!(
             lines[4],
             format!(
-                "| 1 | qwen2.5-coder-0.5b-instruct-q4_k_m | llamacpp | Q4_K_M | 60.0% ({:.1}–{:.1}) | 0.0% | 66.7% | 100.0%, mutants 75% | 32.0 ★ | 200 | 500.0 |",
+                "| 1 | qwen2.5-coder-0.5b-instruct-q4_k_m | llamacpp | Q4_K_M | 60.0% ({:.1}–{:.1}) | 0.0% | 66.7% | 100.0% valid · kept 4/6 · lines 90% · mutants 75% | 32.0 ★ | 200 | 500.0 |",
                 e.pass_at_1.low * 100.0,
                 e.pass_at_1.high * 100.0
             )
@@ -331,6 +342,39 @@ mod tests {
         );
         assert!(lines[5].ends_with("| — | — | — |"), "{}", lines[5]);
         assert!(text.contains("- `generated`: suite humaneval\n"), "{text}");
+        assert!(text.contains("Test-writing: valid = the whole suite passes"), "{text}");
+        // What the generated model's two feedback rounds bought, after the runs.
+        let feedback = &text[text.find("### What feedback bought").expect("feedback section")..];
+        assert!(
+            feedback.contains("**What feedback bought: qwen2.5-coder-0.5b-instruct-q4_k_m**: 1 sample;"),
+            "{feedback}"
+        );
+        assert!(
+            feedback
+                .contains("| 1 | 1 | — | 2.0 | 50.0% | — | 25.0% |\n| 2 | 1 | 1 | 4.0 | 90.0% | — | 75.0% |"),
+            "{feedback}"
+        );
+    }
+
+    #[test]
+    fn summary_with_test_writing_shows_its_figures() {
+        let mut summary = sample_summary();
+        summary.breakdown = vec![evalrun_core::GroupSummary {
+            model: summary.models[0].model.clone(),
+            backend: "llamacpp".into(),
+            suite: "tw".into(),
+            language: evalrun_core::Language::Python,
+            kind: evalrun_core::TaskKind::TestWriting,
+            tasks: 42,
+            samples: 42,
+            passed: 4,
+            pass_at_k: [("pass@1".to_string(), 4.0 / 42.0)].into(),
+            metrics: [("tests_written".to_string(), 7.0), ("tests_kept".to_string(), 3.5)].into(),
+        }];
+        let text = MarkdownExporter.render(&summary).unwrap();
+        // One group: no per-language table, but the test-writing figures, counts as numbers.
+        assert!(!text.contains("| Language | Kind |"), "{text}");
+        assert!(text.contains("| tw | python | 42 | 1 | 9.5% | 7.0 | 3.5 | — | — | — |"), "{text}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::leaderboard::{task_outcomes, TaskOutcome};
 use crate::run::Run;
-use evalrun_core::SampleRecord;
+use evalrun_core::{SampleRecord, TaskKind};
 
 /// One `(model, backend)` over the runs of one side.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +31,29 @@ impl Pooled {
 
     pub fn task(&self, task_id: &str) -> Option<&TaskOutcome> {
         self.tasks.iter().find(|t| t.task_id == task_id)
+    }
+
+    /// Whether this side ran any test-writing task.
+    pub fn has_test_writing(&self) -> bool {
+        self.tasks.iter().any(|t| t.kind == TaskKind::TestWriting.as_str())
+    }
+
+    /// The test-writing tasks of this side that `other` ran too, where `value` gives a figure on
+    /// both: `(task, this side's, other's)`, in this side's task order.
+    pub fn paired_test_writing(
+        &self,
+        other: &Pooled,
+        value: impl Fn(&TaskOutcome) -> Option<f64>,
+    ) -> Vec<(String, f64, f64)> {
+        self.tasks
+            .iter()
+            .filter(|t| t.kind == TaskKind::TestWriting.as_str())
+            .filter_map(|t| {
+                let theirs = value(other.task(&t.task_id)?)?;
+                Some((t.task_id.clone(), value(t)?, theirs))
+            })
+            .filter(|(_, a, b)| a.is_finite() && b.is_finite())
+            .collect()
     }
 
     /// Mean over `task_ids` of the tasks' pass rates (tasks this side lacks count as 0).
@@ -180,6 +203,42 @@ mod tests {
         assert_eq!(m.pass_at_1_over(["T1", "T3"]), 0.25);
         assert_eq!(pooled[1].runs, ["a"]);
         assert!(pooled[1].gen_tokens_per_s.is_empty());
+        assert!(!m.has_test_writing());
+    }
+
+    #[test]
+    fn pairs_test_writing_figures_by_task() {
+        use crate::test_support::test_writing;
+        let tmp = tempfile::tempdir().unwrap();
+        let a = write_run(
+            tmp.path(),
+            "a",
+            &[
+                test_writing("m", "tw/1", 2.0, 0.5, Some(0.25)),
+                test_writing("m", "tw/1", 4.0, 0.75, Some(0.75)),
+                test_writing("m", "tw/2", 1.0, 0.5, None),
+                test_writing("m", "tw/3", 1.0, 0.5, Some(0.5)),
+                record("m", "HumanEval/0", Status::Passed),
+            ],
+        );
+        let b = write_run(
+            tmp.path(),
+            "b",
+            &[
+                test_writing("m", "tw/2", 3.0, 0.25, Some(0.1)),
+                test_writing("m", "tw/1", 0.0, 0.0, Some(0.0)),
+            ],
+        );
+        let pooled: Vec<Pooled> = [a, b].iter().map(|d| pool(&[Run::load(d).unwrap()]).remove(0)).collect();
+        assert!(pooled[0].has_test_writing() && pooled[1].has_test_writing());
+        let mutation = |t: &TaskOutcome| t.metrics.get("mutation_score").copied();
+        // tw/1: the mean of the two samples; tw/2 has no mutants in A; tw/3 is not in B.
+        assert_eq!(pooled[0].paired_test_writing(&pooled[1], mutation), [("tw/1".to_string(), 0.5, 0.0)]);
+        let kept = |t: &TaskOutcome| t.metrics.get("tests_kept").copied();
+        assert_eq!(
+            pooled[1].paired_test_writing(&pooled[0], kept),
+            [("tw/1".to_string(), 0.0, 3.0), ("tw/2".to_string(), 3.0, 1.0)]
+        );
     }
 
     fn side(models: &[&str]) -> Vec<Pooled> {

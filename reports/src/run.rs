@@ -1,9 +1,10 @@
 //! A run directory as reports, `compare` and `gate` read it: its `results.jsonl` rows and, when
-//! present, its `manifest.json`.
+//! present, its `manifest.json` and the feedback rounds of its `rounds.jsonl`.
 
 use crate::ReportError;
-use evalrun_core::SampleRecord;
+use evalrun_core::{RoundRecord, SampleRecord};
 use evalrun_harness::manifest::RunManifest;
+use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
 /// One run directory, loaded.
@@ -16,6 +17,8 @@ pub struct Run {
     pub manifest: Option<RunManifest>,
     /// Every row of `results.jsonl`, in file order.
     pub records: Vec<SampleRecord>,
+    /// Every row of `rounds.jsonl`, in file order; empty for a run without feedback rounds.
+    pub rounds: Vec<RoundRecord>,
     /// What was skipped while loading, for the user to see (a truncated last line, an unreadable
     /// manifest).
     pub warnings: Vec<String>,
@@ -39,29 +42,10 @@ impl Run {
             }
         })?;
         let mut warnings = Vec::new();
-        let mut records = Vec::new();
-        let lines: Vec<&str> = text.lines().collect();
-        for (i, line) in lines.iter().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            match serde_json::from_str::<SampleRecord>(line) {
-                Ok(record) => records.push(record),
-                // The journal is synced line by line, so only a run killed in the middle of a
-                // write leaves an unterminated last line: what it held was never complete.
-                Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => warnings.push(format!(
-                    "{}:{}: skipped an unterminated last line (the run was interrupted while writing it)",
-                    results.display(),
-                    i + 1
-                )),
-                Err(e) => {
-                    return Err(ReportError::input(
-                        &results,
-                        format!("line {}: not a result row: {e}", i + 1),
-                    ))
-                }
-            }
-        }
+        let records: Vec<SampleRecord> = read_journal(&results, &text, "result row", &mut warnings)?
+            .into_iter()
+            .map(|(_, record)| record)
+            .collect();
         if records.is_empty() {
             return Err(ReportError::input(&results, "holds no result rows"));
         }
@@ -79,7 +63,8 @@ impl Run {
                 manifest_path.display()
             ));
         }
-        Ok(Run { dir: dir.to_path_buf(), label: label_of(dir), manifest, records, warnings })
+        let rounds = crate::rounds::load(dir, &mut warnings)?;
+        Ok(Run { dir: dir.to_path_buf(), label: label_of(dir), manifest, records, rounds, warnings })
     }
 
     /// Loads every directory in order and makes their labels unique.
@@ -106,6 +91,35 @@ impl Run {
         suites.dedup();
         suites.join("+")
     }
+}
+
+/// The rows of a journal (`results.jsonl`, `rounds.jsonl`) read from `path` as `text`, each
+/// with its 1-based line number; `what` names a row in errors (`result row`).
+pub(crate) fn read_journal<T: DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<(usize, T)>, ReportError> {
+    let mut rows = Vec::new();
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<T>(line) {
+            Ok(row) => rows.push((i + 1, row)),
+            // The journal is synced line by line, so only a run killed in the middle of a
+            // write leaves an unterminated last line: what it held was never complete.
+            Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => warnings.push(format!(
+                "{}:{}: skipped an unterminated last line (the run was interrupted while writing it)",
+                path.display(),
+                i + 1
+            )),
+            Err(e) => return Err(ReportError::input(path, format!("line {}: not a {what}: {e}", i + 1))),
+        }
+    }
+    Ok(rows)
 }
 
 /// The directory's own name (`runs/q05` -> `q05`), or the path when it has none (`.`).
@@ -155,6 +169,27 @@ mod tests {
         let run = Run::load(&dir).unwrap();
         assert_eq!(run.records.len(), 2);
         assert!(run.warnings.iter().any(|w| w.contains(":3: skipped")), "{:?}", run.warnings);
+    }
+
+    #[test]
+    fn loads_the_feedback_rounds() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = write_run(tmp.path(), "a", &[record("m", "T1", Status::Passed)]);
+        assert!(Run::load(&dir).unwrap().rounds.is_empty());
+        let rows = [
+            crate::test_support::round("T1", 1, 1.0, 0.5, 0.5),
+            crate::test_support::round("T1", 2, 2.0, 0.75, 0.5),
+        ];
+        let text: String = rows.iter().map(|r| serde_json::to_string(r).unwrap() + "\n").collect();
+        // A torn last line, as in results.jsonl, is skipped with a warning.
+        std::fs::write(dir.join("rounds.jsonl"), format!("{text}{{\"task_id\"")).unwrap();
+        let run = Run::load(&dir).unwrap();
+        assert_eq!(run.rounds, rows);
+        assert!(run.warnings.iter().any(|w| w.contains("rounds.jsonl:3: skipped")), "{:?}", run.warnings);
+        // Any other bad line is an error naming the file and the line.
+        std::fs::write(dir.join("rounds.jsonl"), format!("{{\"round\": 1}}\n{text}")).unwrap();
+        let err = Run::load(&dir).unwrap_err().to_string();
+        assert!(err.contains("rounds.jsonl: line 1: not a round row"), "{err}");
     }
 
     #[test]

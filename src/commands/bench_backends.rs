@@ -76,7 +76,13 @@ pub fn main(args: BenchBackendsArgs) -> Result<()> {
     let path = store.verify(&entry)?;
     let tasks = evalrun_tasks::Corpus::builtin()?.suite("humaneval")?.tasks.clone();
     let tasks = &tasks[..args.prompts.min(tasks.len())];
-    let opts = LoadOptions { threads: args.threads, n_ctx: args.ctx, openai: None, slots: 1, ..LoadOptions::default() };
+    let opts = LoadOptions {
+        threads: args.threads,
+        n_ctx: args.ctx,
+        openai: None,
+        slots: 1,
+        ..LoadOptions::default()
+    };
     let sampling =
         SamplingParams { temperature: 0.0, max_tokens: args.max_tokens, ..SamplingParams::default() };
     let load_before = load_average();

@@ -7,6 +7,7 @@ use evalrun_core::{SampleRecord, SamplingParams, Task};
 use evalrun_harness::manifest::{Machine, ModelManifest, RunManifest};
 use evalrun_harness::pipeline::Plan;
 use evalrun_harness::sandbox::{Layers, Limits, Protections, WorkerCommand};
+use evalrun_harness::testwriting::budget::TokenBudgets;
 use evalrun_tasks::{Corpus, Selector};
 use std::path::{Path, PathBuf};
 
@@ -70,6 +71,10 @@ pub fn plan(args: &ExecArgs, tasks: Vec<Task>, samples: u32, sampling: SamplingP
         worker: WorkerCommand::current_exe()
             .context("cannot locate the evalrun executable for sandbox workers")?
             .with_layers(layers),
+        // `run` sets these from its own flags; scoring generates nothing.
+        budgets: TokenBudgets::default(),
+        rounds: 1,
+        prompt_template: None,
     })
 }
 
@@ -137,6 +142,8 @@ pub fn manifest(
         tasks: plan.tasks.iter().map(|t| t.id.clone()).collect(),
         samples_per_task: plan.samples,
         sampling: plan.sampling.clone(),
+        token_budgets: plan.budgets.tasks.clone(),
+        rounds: plan.rounds,
         models,
         limits: plan.limits.clone(),
         sandbox: Some(sandbox),
@@ -163,18 +170,12 @@ pub fn write_manifest(dir: &Path, manifest: &RunManifest, resume: bool) -> Resul
     manifest.write(&path).with_context(|| format!("writing {}", path.display()))
 }
 
-/// Score, write every report, print the Markdown table.
+/// Score, write every report, print the Markdown tables (with the test-writing figures and what
+/// feedback rounds bought, when the run has them).
 pub fn finish(dir: &Path, suite: &str, records: &[SampleRecord]) -> Result<()> {
     let summary = evalrun_harness::score::summarize(records, suite);
     let written = evalrun_reports::write_all(&summary, dir)?;
-    let markdown = evalrun_reports::all_exporters()
-        .into_iter()
-        .find(|e| e.name() == "markdown")
-        .map(|e| e.render(&summary))
-        .transpose()?;
-    if let Some(table) = markdown {
-        println!("\n{table}");
-    }
+    println!("\n{}", evalrun_reports::summary_markdown(&summary, dir)?);
     eprintln!(
         "wrote {}/results.jsonl and {}",
         dir.display(),

@@ -1,16 +1,19 @@
 //! `evalrun gen-tests FILE.py --model ID`: pytest tests for a developer's module, written by a
-//! model, kept only where they pass against the module (docs/GEN_TESTS.md).
+//! model in rounds with feedback, kept only where they pass against the module, ordered by the
+//! item they test (docs/GEN_TESTS.md).
 
-use super::common::sample_limits;
+use super::common::{sample_limits, worker_count};
 use crate::cli::GenTestsArgs;
 use anyhow::{bail, Context, Result};
 use evalrun_backends::models::ModelStore;
 use evalrun_backends::LoadOptions;
 use evalrun_core::SamplingParams;
+use evalrun_harness::manifest::RunManifest;
 use evalrun_harness::prompt::PromptTemplate;
 use evalrun_harness::sandbox::{PythonWorker, WorkerCommand};
-use evalrun_harness::testwriting::gentests::{generate_tests, GenTestsOptions};
+use evalrun_harness::testwriting::gentests::{generate_tests, GenTestsOptions, GenTestsReport, HeaderInfo};
 use evalrun_harness::testwriting::mutate::diff_line;
+use std::path::Path;
 use std::process::ExitCode;
 
 pub fn main(args: GenTestsArgs) -> Result<ExitCode> {
@@ -32,7 +35,11 @@ pub fn main(args: GenTestsArgs) -> Result<ExitCode> {
     if args.max_tokens == 0 {
         bail!("--max-tokens must be at least 1");
     }
+    if args.rounds == 0 {
+        bail!("--rounds must be at least 1");
+    }
     let limits = sample_limits(args.timeout)?;
+    let workers = worker_count(args.workers)?;
 
     let store = ModelStore::from_env()?;
     let entry = store.catalog()?.get(&args.model)?.clone();
@@ -40,13 +47,31 @@ pub fn main(args: GenTestsArgs) -> Result<ExitCode> {
     let mut backend = evalrun_backends::load(
         &args.backend,
         &path,
-        &LoadOptions { threads: args.threads, n_ctx: args.ctx, openai: None, slots: args.slots, ..LoadOptions::default() },
+        &LoadOptions {
+            threads: args.threads,
+            n_ctx: args.ctx,
+            openai: None,
+            slots: args.slots,
+            ..LoadOptions::default()
+        },
     )
     .with_context(|| format!("loading {}", args.model))?;
+    eprintln!(
+        "gen-tests: {} on {}, {} slot{} (--slots), {workers} sandbox worker{}",
+        args.model,
+        backend.name(),
+        backend.max_concurrency(),
+        if backend.max_concurrency() == 1 { "" } else { "s" },
+        if workers == 1 { "" } else { "s" }
+    );
     let template = PromptTemplate::for_backend(backend.as_ref());
-    let mut worker = PythonWorker::spawn(
-        WorkerCommand::current_exe().context("cannot locate the evalrun executable for sandbox workers")?,
-    )?;
+    let command =
+        WorkerCommand::current_exe().context("cannot locate the evalrun executable for sandbox workers")?;
+    let mut pool = (0..workers)
+        .map(|_| PythonWorker::spawn(command.clone()))
+        .collect::<Result<Vec<_>, _>>()
+        .context("starting sandbox workers")?;
+    let minimize = args.minimize;
     let opts = GenTestsOptions {
         module: module.clone(),
         source,
@@ -57,24 +82,41 @@ pub fn main(args: GenTestsArgs) -> Result<ExitCode> {
             max_tokens: args.max_tokens,
             ignore_eos: false,
         },
-        mutants: args.mutate.then_some(args.mutants),
+        // --minimize judges tests by the mutants they kill too.
+        mutants: (args.mutate || minimize).then_some(args.mutants),
+        rounds: args.rounds,
+        minimize,
         limits,
     };
-    let report = generate_tests(backend.as_mut(), &template, &mut worker, &opts, &mut |step| {
+    let report = generate_tests(backend.as_mut(), &template, &mut pool, &opts, &mut |step| {
         eprintln!("gen-tests: {step}")
     })
     .with_context(|| format!("writing tests for {}", args.file.display()))?;
+    if report.items.is_empty() {
+        eprintln!("error: {} has no public function or class to test; nothing written", args.file.display());
+        return Ok(ExitCode::from(1));
+    }
 
-    for item in &report.items {
+    print_items(&report);
+    for d in &report.dropped {
         println!(
-            "{:<8} {:<28} {:>2} tests written, {:>2} kept after their own run ({:.1} s)",
-            item.item.kind, item.item.name, item.written, item.kept, item.generation_s
+            "dropped  {:<10} {} / {}: {}",
+            d.when,
+            d.item,
+            d.test,
+            d.reason.lines().next().unwrap_or("")
         );
     }
-    for d in &report.dropped {
-        println!("dropped  {} / {}: {}", d.item, d.test, d.reason);
-    }
-    let header = report.header(&args.model);
+    let command_line = shell_words(std::env::args());
+    let rerun = rerun_command(&args.file, &out);
+    let date = RunManifest::now();
+    let header = report.header(&HeaderInfo {
+        model: &args.model,
+        version: env!("CARGO_PKG_VERSION"),
+        date: &date,
+        command: &command_line,
+        rerun: &rerun,
+    });
     print!("{header}");
     if let Some(m) = &report.mutation {
         for c in &m.survivors {
@@ -91,8 +133,100 @@ pub fn main(args: GenTestsArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// One line per item: its rounds, tests written and in the file, coverage and kills of its own
+/// tests, and why its rounds ended.
+fn print_items(report: &GenTestsReport) {
+    println!(
+        "{:<8} {:<28} {:>6} {:>7} {:>7} {:>9} {:>9}  stopped",
+        "item", "name", "rounds", "written", "in file", "lines", "mutants"
+    );
+    for (item, in_file) in report.items.iter().zip(&report.in_file) {
+        let last = item.rounds.last();
+        let lines = last.map_or_else(|| "-".to_string(), |r| format!("{}/{}", r.covered, r.lines));
+        let mutants = last
+            .filter(|r| r.mutants > 0)
+            .map_or_else(|| "-".to_string(), |r| format!("{}/{}", r.killed, r.mutants));
+        println!(
+            "{:<8} {:<28} {:>6} {:>7} {:>7} {:>9} {:>9}  {}",
+            item.item.kind,
+            item.item.name,
+            item.rounds.len(),
+            item.written,
+            in_file,
+            lines,
+            mutants,
+            item.stopped
+        );
+    }
+}
+
+/// The command that runs the tests: pytest puts the test file's directory on `sys.path`, which
+/// finds the module when the file is beside it; elsewhere the module's directory is added.
+fn rerun_command(module_file: &Path, out: &Path) -> String {
+    let dir = |p: &Path| p.parent().map(|d| d.to_path_buf()).unwrap_or_default();
+    let pytest = format!("python -m pytest {}", quote(&out.display().to_string()));
+    let module_dir = dir(module_file);
+    if dir(out) == module_dir {
+        pytest
+    } else {
+        let shown = if module_dir.as_os_str().is_empty() {
+            ".".to_string()
+        } else {
+            module_dir.display().to_string()
+        };
+        format!("PYTHONPATH={} {pytest}", quote(&shown))
+    }
+}
+
+/// The command line as a shell would take it back.
+fn shell_words(args: impl Iterator<Item = String>) -> String {
+    let mut words: Vec<String> = args.map(|a| quote(&a)).collect();
+    // The program as `evalrun`, not the path it was started from.
+    if let Some(first) = words.first_mut() {
+        *first = "evalrun".into();
+    }
+    words.join(" ")
+}
+
+fn quote(word: &str) -> String {
+    let plain =
+        !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@+%".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rerun_command_adds_the_module_directory_only_when_needed() {
+        assert_eq!(
+            rerun_command(Path::new("src/m.py"), Path::new("src/test_m.py")),
+            "python -m pytest src/test_m.py"
+        );
+        assert_eq!(
+            rerun_command(Path::new("src/m.py"), Path::new("tests/test_m.py")),
+            "PYTHONPATH=src python -m pytest tests/test_m.py"
+        );
+        assert_eq!(
+            rerun_command(Path::new("m.py"), Path::new("t/test m.py")),
+            "PYTHONPATH=. python -m pytest 't/test m.py'"
+        );
+    }
+
+    #[test]
+    fn the_command_line_is_quoted_for_a_shell() {
+        let args = ["/x/evalrun", "gen-tests", "my mod.py", "--model", "it's"].map(String::from);
+        assert_eq!(shell_words(args.into_iter()), r"evalrun gen-tests 'my mod.py' --model 'it'\''s'");
+    }
 }

@@ -18,13 +18,19 @@ pub fn main(args: ReportArgs) -> Result<ExitCode> {
     let written = evalrun_reports::write_report(&board, &args.out)?;
     for e in &board.entries {
         println!(
-            "{:>3}. {:<50} pass@1 {:5.1}% [{:.1}, {:.1}]",
+            "{:>3}. {:<50} pass@1 {:5.1}% [{:.1}, {:.1}]{}",
             e.rank,
             e.label,
             e.pass_at_1.value * 100.0,
             e.pass_at_1.low * 100.0,
-            e.pass_at_1.high * 100.0
+            e.pass_at_1.high * 100.0,
+            e.test_writing.as_ref().map(|t| format!("; test-writing {}", t.cell())).unwrap_or_default()
         );
+    }
+    for e in &board.entries {
+        if let Some(feedback) = &e.feedback {
+            print!("{}", feedback.markdown(&e.label));
+        }
     }
     eprintln!("wrote {} files; open {}", written.len(), args.out.join("index.html").display());
     Ok(ExitCode::SUCCESS)

@@ -11,6 +11,8 @@ use evalrun_backends::LoadOptions;
 use evalrun_core::SamplingParams;
 use evalrun_harness::manifest::{Machine, ModelManifest, RunManifest};
 use evalrun_harness::pipeline::{self, ModelJob};
+use evalrun_harness::prompt::PromptTemplate;
+use evalrun_harness::testwriting::budget::TokenBudgets;
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,9 +46,19 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
     if !(args.top_p > 0.0 && args.top_p <= 1.0) {
         bail!("--top-p must be in (0, 1], got {}", args.top_p);
     }
-    if args.max_tokens == 0 {
+    if args.max_tokens == Some(0) {
         bail!("--max-tokens must be at least 1");
     }
+    if args.rounds == 0 {
+        bail!("--rounds must be at least 1");
+    }
+    let prompt_template = match &args.prompt_template {
+        None => None,
+        Some(name) => Some(PromptTemplate::builtin(name).with_context(|| {
+            let names: Vec<String> = PromptTemplate::builtins().into_iter().map(|t| t.name).collect();
+            format!("--prompt-template: no template `{name}` (built in: {})", names.join(", "))
+        })?),
+    };
     let backends = backends::parse(&args.backends, &args.openai)?;
     let needs_file = backends.iter().any(|b| !backends::is_server(b));
     let store = ModelStore::from_env()?;
@@ -81,10 +93,17 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
         temperature: args.temperature,
         top_p: args.top_p,
         seed: args.seed,
-        max_tokens: args.max_tokens,
+        // Code tasks' budget; test-writing tasks get their own unless --max-tokens is given.
+        max_tokens: args.max_tokens.unwrap_or(SamplingParams::default().max_tokens),
         ignore_eos: false,
     };
-    let plan = common::plan(&args.exec, selection.tasks.clone(), args.samples, sampling)?;
+    let mut plan = common::plan(&args.exec, selection.tasks.clone(), args.samples, sampling)?;
+    plan.budgets = TokenBudgets::new(&plan.tasks, args.max_tokens, args.ctx);
+    plan.rounds = args.rounds;
+    plan.prompt_template = prompt_template;
+    if args.rounds > 1 && plan.budgets.tasks.is_empty() {
+        eprintln!("note: --rounds applies to test-writing tasks, and the selection has none");
+    }
     let dir = common::out_dir(&args.exec)?;
     // One entry per (model, backend): each pair is a row of the report.
     let pairs: Vec<(&String, &Option<LocalModel>, &String)> =

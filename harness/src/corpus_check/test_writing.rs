@@ -1,6 +1,7 @@
-//! Checking a test-writing task: its own pytest suite passes on the reference module and kills
-//! every mutant the task keeps (a mutant it does not kill is equivalent or untested, and should
-//! have been dropped by `evalrun tasks mutate`).
+//! Checking a test-writing task: its own pytest suite is valid on the reference module (all its
+//! tests pass at once, none shadows the module) and kills every mutant the task keeps (a mutant
+//! it does not kill is equivalent or untested, and should have been dropped by `evalrun tasks
+//! mutate`).
 
 use super::Finding;
 use crate::judge::Judge;
@@ -13,7 +14,8 @@ pub(super) fn check(judge: &mut Judge, task: &Task) -> Finding {
     let check = check_task(python, task, &limits);
     if check.passed() {
         Finding::Passed(format!(
-            "its suite passes on the reference and kills all {} mutants (coverage {:.0}% of lines, {:.0}% of branches)",
+            "its suite ({} tests) passes on the reference and kills all {} mutants (coverage {:.0}% of lines, {:.0}% of branches)",
+            check.tests,
             check.mutants,
             check.line_coverage * 100.0,
             check.branch_coverage * 100.0

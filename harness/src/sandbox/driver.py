@@ -339,14 +339,23 @@ def _module_file(name, workdir):
 
 def coverage_stop(cov, modules, workdir):
     """Stop measuring; for each module name: (name, statements, missing statements, branches,
-    missing branches), or (name, None, ...) when the module is not there."""
+    missing branches, missing lines), or (name, None, ...) when the module is not there. The
+    missing lines are those of `Coverage.analysis2`, from the same analysis as the counts."""
     cov.stop()
     out = []
     for name in modules:
         path = _module_file(name, workdir)
         if path is None:
-            out.append((name, None, None, None, None))
+            out.append((name, None, None, None, None, None))
             continue
-        numbers = cov._analyze(path).numbers
-        out.append((name, numbers.n_statements, numbers.n_missing, numbers.n_branches, numbers.n_missing_branches))
+        analysis = cov._analyze(path)
+        numbers = analysis.numbers
+        out.append((
+            name,
+            numbers.n_statements,
+            numbers.n_missing,
+            numbers.n_branches,
+            numbers.n_missing_branches,
+            sorted(analysis.missing),
+        ))
     return out

@@ -1,5 +1,6 @@
 //! Running pytest on generated files in the sandbox, from a warm worker: the request, and what
-//! comes back (each test's outcome, counts, line and branch coverage of named modules).
+//! comes back (each test's outcome, counts, line and branch coverage of named modules and the
+//! lines the tests missed).
 //!
 //! ```no_run
 //! use evalrun_harness::sandbox::pytest::PytestRequest;
@@ -107,6 +108,10 @@ pub struct ModuleCoverage {
     pub line_percent: f64,
     /// Taken branch destinations, percent (100 for a module without branches).
     pub branch_percent: f64,
+    /// The statement lines the tests did not run, ascending (a statement over several lines by
+    /// its first line): coverage.py's `analysis2`.
+    #[serde(default)]
+    pub missing_lines: Vec<u32>,
 }
 
 impl ModuleCoverage {
@@ -130,7 +135,13 @@ impl ModuleCoverage {
             missing_branches,
             line_percent: percent(statements, missing_statements),
             branch_percent: percent(branches, missing_branches),
+            missing_lines: Vec::new(),
         }
+    }
+
+    pub fn with_missing_lines(mut self, lines: Vec<u32>) -> ModuleCoverage {
+        self.missing_lines = lines;
+        self
     }
 }
 

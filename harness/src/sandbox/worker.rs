@@ -538,13 +538,13 @@ impl Worker {
             };
             let mut coverage = std::collections::BTreeMap::new();
             if let Some(cov) = cov.filter(|c| !c.is_none()) {
-                let measured: Vec<(String, Option<u32>, Option<u32>, Option<u32>, Option<u32>)> =
+                let measured: Vec<Measured> =
                     self.call(py, "coverage_stop", (cov, req.coverage.clone(), workdir))?.extract()?;
-                for (name, statements, missing, branches, missing_branches) in measured {
-                    if let (Some(s), Some(m), Some(b), Some(mb)) =
-                        (statements, missing, branches, missing_branches)
+                for (name, statements, missing, branches, missing_branches, lines) in measured {
+                    if let (Some(s), Some(m), Some(b), Some(mb), Some(lines)) =
+                        (statements, missing, branches, missing_branches, lines)
                     {
-                        coverage.insert(name, ModuleCoverage::new(s, m, b, mb));
+                        coverage.insert(name, ModuleCoverage::new(s, m, b, mb).with_missing_lines(lines));
                     }
                 }
             }
@@ -570,6 +570,10 @@ impl Worker {
 }
 
 type ChildOutcome = (Status, String, Option<String>, Option<PytestReport>);
+
+/// What `coverage_stop` gives per module: name, statements, missing statements, branches,
+/// missing branches, missing lines (all `None` when the module is not there).
+type Measured = (String, Option<u32>, Option<u32>, Option<u32>, Option<u32>, Option<Vec<u32>>);
 
 /// A compile error is a syntax error (a `ValueError` too: source with a NUL byte).
 fn compile_status(py: Python<'_>, e: &PyErr) -> Status {

@@ -1,5 +1,6 @@
-//! The test-writing part of `evalrun tasks check`: a task's own suite must pass on its
-//! reference module and kill every mutant the task keeps.
+//! The test-writing part of `evalrun tasks check`: a task's own suite must be valid on its
+//! reference module (every test passes at once, no definition shadows the module) and kill every
+//! mutant the task keeps.
 
 use super::score::{score_suite, Subject};
 use crate::sandbox::{Limits, PythonWorker};
@@ -11,6 +12,8 @@ pub struct TaskCheck {
     pub task_id: String,
     pub problems: Vec<String>,
     pub mutants: usize,
+    /// The tests of its own suite.
+    pub tests: usize,
     /// Coverage of the reference by the task's own suite, fractions.
     pub line_coverage: f64,
     pub branch_coverage: f64,
@@ -29,6 +32,7 @@ pub fn check_task(worker: &mut PythonWorker, task: &Task, limits: &Limits) -> Ta
         task_id: task.id.clone(),
         problems: Vec::new(),
         mutants: task.mutants.len(),
+        tests: 0,
         line_coverage: 0.0,
         branch_coverage: 0.0,
         exec_s: 0.0,
@@ -43,13 +47,16 @@ pub fn check_task(worker: &mut PythonWorker, task: &Task, limits: &Limits) -> Ta
     let subject = Subject { module: &task.entry_point, source: &task.reference, mutants: &task.mutants };
     let score = score_suite(worker, &subject, &task.test, &limits.with_overrides(&task.limits));
     check.exec_s = score.exec_s;
+    check.tests = score.kept.written.len();
     check.line_coverage = score.line_coverage;
     check.branch_coverage = score.branch_coverage;
+    // Strict: every test of the task's own suite passes at once, and none tests a copy.
     if !score.valid() {
+        let verdict = score.verdict();
         check.problems.push(format!(
             "its own suite does not pass on the reference ({}): {}",
-            score.reference.status.as_str(),
-            score.reference.detail
+            verdict.status.as_str(),
+            verdict.detail
         ));
         return check;
     }

@@ -1,23 +1,39 @@
-//! `evalrun gen-tests`: pytest tests for a developer's own module. The model is asked for tests
-//! of each public function and class in turn; every answer is run in the sandbox against the
-//! module, tests that fail or error are dropped (by test function), the rest are merged into
-//! one file and run again until everything left passes. Coverage of the module and, on request,
-//! the mutation score against mutants of the module complete the summary.
+//! `evalrun gen-tests`: pytest tests for a developer's own module (docs/GEN_TESTS.md).
+//!
+//! 1. Rounds ([`super::gentests_rounds`]): the model is asked for tests of each public function
+//!    and class; each answer is kept as the benchmark keeps a suite ([`keep_passing`]:
+//!    definitions shadowing the module removed, tests that fail dropped by name); items whose
+//!    tests leave failures, uncovered lines or surviving mutants are asked again with feedback.
+//! 2. The file ([`build_file`], [`super::by_item`]): each item's kept tests under a comment
+//!    line, in the module's order, kept again as a whole (tests can break each other once
+//!    together).
+//! 3. `--minimize` ([`super::minimize`]): only tests that add coverage or kill a mutant the
+//!    others miss stay.
+//! 4. What the header reports: coverage of the module by the file and, with mutants, its
+//!    mutation score.
 
-use super::mutate::{self, Candidate};
-use super::prompt::{completion_from, target_request, Target};
-use super::score::{score_suite, Subject};
-use super::testfile::{self, ApiItem};
+use super::by_item::{self, Assembled, Section};
+use super::gentests_rounds::{run_rounds, ItemTests, RoundsInput};
+use super::kept::{keep_passing, KeptSuite};
+use super::minimize;
+use super::mutant_runs::run_against_mutants;
+use super::mutate;
+use super::score::Subject;
+use super::testfile;
 use super::TestWritingError;
 use crate::prompt::PromptTemplate;
-use crate::sandbox::pytest::PytestOutcome;
-use crate::sandbox::{Limits, PythonWorker};
-use evalrun_core::{Backend, BackendError, CollectSink, Generation, GenerationSink, Mutant, SamplingParams};
-use std::collections::BTreeSet;
+use crate::sandbox::{Limits, PythonWorker, SandboxError};
+use evalrun_core::{Backend, Mutant, SamplingParams};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 
-/// Rounds of run-and-drop on the merged file (tests can break each other, e.g. through a
-/// shared helper of the same name).
+/// Times the file is assembled and kept again after tests that fail beside the others are
+/// dropped, beyond one per item (a file that does not run at all loses one item a time).
 const MERGE_ROUNDS: usize = 3;
+
+/// The mutant runs of the whole file get at least this many times the wall time of its passing
+/// run against the module: a slower run is a mutant that loops.
+const MUTANT_TIME_FACTOR: f64 = 3.0;
 
 #[derive(Debug, Clone)]
 pub struct GenTestsOptions {
@@ -25,8 +41,13 @@ pub struct GenTestsOptions {
     pub module: String,
     pub source: String,
     pub sampling: SamplingParams,
-    /// Measure the mutation score against at most this many mutants (0: all of them).
+    /// Run at most this many mutants (0: all of them); `None`: no mutants.
     pub mutants: Option<usize>,
+    /// Most rounds per item (1: no feedback).
+    pub rounds: usize,
+    /// Keep only tests that add coverage or kill a mutant the others miss (needs mutants).
+    pub minimize: bool,
+    /// Limits of each pytest run of one item's tests; the file's run gets its timeout per item.
     pub limits: Limits,
 }
 
@@ -37,20 +58,20 @@ pub struct DroppedTest {
     pub item: String,
     /// The test (`test_x`, `TestA::test_x`), or `*` for a whole answer.
     pub test: String,
+    /// The assertion or exception (a few lines), or why the answer was not usable.
     pub reason: String,
+    /// `round 2`, `file` (once all items' tests were together), `--minimize`.
+    pub when: String,
 }
 
-/// What was generated for one item.
-#[derive(Debug, Clone)]
-pub struct ItemOutcome {
-    pub item: ApiItem,
-    /// The model's raw answer.
-    pub raw: String,
-    /// Tests it wrote, and those kept after its own run.
-    pub written: usize,
-    pub kept: usize,
-    pub generation_s: f64,
+impl DroppedTest {
+    /// Dropped for failing or erroring (not by `--minimize`, not a whole answer).
+    pub fn failed(&self) -> bool {
+        self.test != "*" && self.when != MINIMIZE
+    }
 }
+
+const MINIMIZE: &str = "--minimize";
 
 /// The mutation score of the kept tests.
 #[derive(Debug, Clone)]
@@ -60,325 +81,414 @@ pub struct MutationSummary {
     pub run: usize,
     pub killed: usize,
     /// Survivors: some may be equivalent to the module (there is no reference suite to tell).
-    pub survivors: Vec<Candidate>,
+    pub survivors: Vec<Mutant>,
+}
+
+impl MutationSummary {
+    pub fn score(&self) -> f64 {
+        if self.run == 0 {
+            0.0
+        } else {
+            self.killed as f64 / self.run as f64
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct GenTestsReport {
     pub module: String,
-    pub items: Vec<ItemOutcome>,
+    /// Each item's rounds and tests, in the module's order.
+    pub items: Vec<ItemTests>,
+    /// How many tests of each item are in the file, in the order of `items`.
+    pub in_file: Vec<usize>,
+    /// The most rounds any item ran.
+    pub rounds_run: usize,
+    /// Tests in the model's answers, over all items and rounds.
+    pub written: usize,
     /// The test file (without the summary header).
     pub tests: String,
     pub kept: Vec<String>,
     pub dropped: Vec<DroppedTest>,
+    /// Tests `--minimize` dropped; `None` without it.
+    pub minimized: Option<usize>,
+    /// Names the answers defined that shadow the module's own (their definitions were removed).
+    pub shadowing: Vec<String>,
     /// Line and branch coverage of the module by the kept tests, fractions.
     pub coverage: Option<(f64, f64)>,
     pub mutation: Option<MutationSummary>,
 }
 
+/// What the header says beyond the measurements.
+#[derive(Debug, Clone, Copy)]
+pub struct HeaderInfo<'a> {
+    pub model: &'a str,
+    /// evalrun's version.
+    pub version: &'a str,
+    /// When the tests were written (RFC 3339).
+    pub date: &'a str,
+    /// The gen-tests command that wrote them.
+    pub command: &'a str,
+    /// The command that runs them.
+    pub rerun: &'a str,
+}
+
 impl GenTestsReport {
-    pub fn written(&self) -> usize {
-        self.kept.len() + self.dropped.iter().filter(|d| d.test != "*").count()
+    fn new(module: &str) -> GenTestsReport {
+        GenTestsReport {
+            module: module.to_string(),
+            items: Vec::new(),
+            in_file: Vec::new(),
+            rounds_run: 0,
+            written: 0,
+            tests: String::new(),
+            kept: Vec::new(),
+            dropped: Vec::new(),
+            minimized: None,
+            shadowing: Vec::new(),
+            coverage: None,
+            mutation: None,
+        }
     }
 
-    /// The summary written at the top of the test file, as comment lines.
-    pub fn header(&self, model: &str) -> String {
+    /// Tests dropped for failing or erroring against the module.
+    pub fn failed(&self) -> usize {
+        self.dropped.iter().filter(|d| d.failed()).count()
+    }
+
+    /// The summary written at the top of the test file, as comment lines: what was measured,
+    /// when, by what, and how to run the tests again.
+    pub fn header(&self, info: &HeaderInfo) -> String {
+        let m = &self.module;
+        let rounds = match self.rounds_run {
+            1 => "1 round".to_string(),
+            n => format!("{n} rounds (feedback after the first)"),
+        };
         let mut lines = vec![
-            format!("Tests for {}.py, written by {model} with `evalrun gen-tests`.", self.module),
-            "Only tests that pass against the module as it is were kept: they pin down its current".into(),
-            "behaviour, bugs included.".into(),
+            format!("Tests for {m}.py, written by {} with `evalrun gen-tests`.", info.model),
+            format!("evalrun {}, {}: {}", info.version, info.date, info.command),
+            format!("Run them: {}", info.rerun),
+            String::new(),
+            format!("Grouped by the function or class of {m}.py they test, in the module's order. Every"),
+            format!("test imports {m} and tests it, never a copy of it; every test passed against {m}.py"),
+            "as it was then: they pin down its behaviour, bugs included.".into(),
+            String::new(),
             format!(
-                "Kept {} of {} generated tests ({} dropped for failing or erroring{}).",
+                "Measured: {rounds}; {} tests written, {} kept ({} dropped for failing or erroring{}).",
+                self.written,
                 self.kept.len(),
-                self.written(),
-                self.dropped.iter().filter(|d| d.test != "*").count(),
-                match self.dropped.iter().filter(|d| d.test == "*").count() {
-                    0 => String::new(),
-                    n => format!("; {n} answers unusable as a whole"),
-                }
+                self.failed(),
+                self.minimized.map_or_else(String::new, |n| format!(", {n} by --minimize"))
             ),
         ];
+        if !self.shadowing.is_empty() {
+            lines.push(format!(
+                "Removed the tests' own definitions of {} (the tests use the module's).",
+                self.shadowing.join(", ")
+            ));
+        }
         if let Some((line, branch)) = self.coverage {
             lines.push(format!(
-                "Coverage of {}: {:.1}% of lines, {:.1}% of branches.",
-                self.module,
+                "Coverage of {m}.py by these tests: {:.1}% of lines, {:.1}% of branches.",
                 line * 100.0,
                 branch * 100.0
             ));
         }
-        if let Some(m) = &self.mutation {
-            let pct = if m.run == 0 { 0.0 } else { 100.0 * m.killed as f64 / m.run as f64 };
-            lines.push(format!(
-                "Mutation score: {}/{} mutants killed ({pct:.1}%; {} mutants in all).",
-                m.killed, m.run, m.candidates
-            ));
+        match &self.mutation {
+            Some(s) => lines.push(format!(
+                "Mutation score: {:.1}% ({} of {} mutants killed; {} mutants in all).",
+                s.score() * 100.0,
+                s.killed,
+                s.run,
+                s.candidates
+            )),
+            None => lines.push("Mutation score: not measured (it needs --mutate and a kept test).".into()),
         }
-        lines.iter().map(|l| format!("# {l}\n")).collect()
+        lines.iter().map(|l| if l.is_empty() { "#\n".to_string() } else { format!("# {l}\n") }).collect()
     }
 }
 
-/// Tests of the given outcomes in a pytest run, by name, with pytest's message; a failure to
-/// collect the file comes back as `*`.
-fn failing(outcome: &PytestOutcome) -> Vec<(String, String)> {
-    outcome
-        .tests
+/// Rounds, file, `--minimize`, measurements. `workers` run the sandboxed pytest runs (at least
+/// one; runs that can go in parallel are spread over all); `progress` hears of each step.
+pub fn generate_tests(
+    backend: &mut dyn Backend,
+    template: &PromptTemplate,
+    workers: &mut [PythonWorker],
+    opts: &GenTestsOptions,
+    progress: &mut dyn FnMut(&str),
+) -> Result<GenTestsReport, TestWritingError> {
+    let module = opts.module.as_str();
+    let subject = Subject { module, source: &opts.source, mutants: &[] };
+    let items = testfile::public_api(&opts.source)?;
+    if items.is_empty() {
+        return Ok(GenTestsReport::new(module));
+    }
+    let testable = {
+        let worker = workers.first_mut().ok_or_else(|| SandboxError::Protocol("no sandbox worker".into()))?;
+        testable_lines(worker, &subject, &opts.limits)?
+    };
+    let (mutants, candidates) = match opts.mutants {
+        Some(limit) => {
+            let found = mutate::mutants(&opts.source, limit, module)?;
+            (as_mutants(&found.selected), found.candidates)
+        }
+        None => (Vec::new(), 0),
+    };
+    if !mutants.is_empty() {
+        progress(&format!("{} mutants of {module} to run ({candidates} in all)", mutants.len()));
+    }
+
+    let input = RoundsInput {
+        module,
+        source: &opts.source,
+        items: &items,
+        mutants: &mutants,
+        testable_lines: &testable,
+        rounds: opts.rounds,
+        sampling: &opts.sampling,
+        limits: &opts.limits,
+    };
+    let states = run_rounds(backend, template, workers, &input, progress)?;
+    build_file(workers, opts, states, &mutants, candidates, progress)
+}
+
+/// The file from each item's tests as the rounds left them (`states`, in the module's order):
+/// each item's kept tests under its heading, kept again as a whole; with `opts.minimize`, only
+/// the tests that add coverage or kill a mutant the others miss; then the file's coverage and,
+/// when `opts.mutants` asks for them, its mutation score. `mutants` are the module's mutants the
+/// rounds ran, of `candidates` in all.
+pub fn build_file(
+    workers: &mut [PythonWorker],
+    opts: &GenTestsOptions,
+    states: Vec<ItemTests>,
+    mutants: &[Mutant],
+    candidates: usize,
+    progress: &mut dyn FnMut(&str),
+) -> Result<GenTestsReport, TestWritingError> {
+    let module = opts.module.as_str();
+    let subject = Subject { module, source: &opts.source, mutants: &[] };
+    let mut report = GenTestsReport::new(module);
+    let items: Vec<testfile::ApiItem> = states.iter().map(|s| s.item.clone()).collect();
+    report.rounds_run = states.iter().map(|s| s.rounds.len()).max().unwrap_or(0);
+    report.written = states.iter().map(|s| s.written).sum();
+    for state in &states {
+        report.dropped.extend(state.dropped.iter().cloned());
+        for name in &state.shadowing {
+            if !report.shadowing.contains(name) {
+                report.shadowing.push(name.clone());
+            }
+        }
+    }
+    let mut sections: Vec<Section> =
+        states.iter().map(|s| Section::new(module, &s.item, s.source.clone())).collect();
+    report.in_file = vec![0; states.len()];
+    report.items = states;
+
+    progress("the file: each item's kept tests under its heading, run together");
+    let mut file =
+        passing_file(workers, &subject, &mut sections, &items, &opts.limits, "file", &mut report.dropped)?;
+    if let (true, Some(f)) = (opts.minimize, &file) {
+        progress(&format!(
+            "--minimize: each of {} tests alone with coverage, and the file against {} mutants",
+            f.kept.kept.len(),
+            mutants.len()
+        ));
+        let outcomes = run_against_mutants(
+            workers,
+            module,
+            mutants,
+            &f.kept.source,
+            &mutant_limits(&opts.limits, &f.kept),
+        )?;
+        let minimized = minimize::minimize(
+            workers,
+            module,
+            &opts.source,
+            &f.kept.source,
+            &f.kept.kept,
+            mutants,
+            &outcomes,
+            &opts.limits,
+        )?;
+        let mut by_section: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for (test, reason) in &minimized.dropped {
+            let Some(s) = f.assembled.section_of(test) else { continue };
+            by_section.entry(s).or_default().push(test.clone());
+            report.dropped.push(DroppedTest {
+                item: items[s].name.clone(),
+                test: test.clone(),
+                reason: reason.clone(),
+                when: MINIMIZE.into(),
+            });
+        }
+        for (s, tests) in by_section {
+            sections[s].source = testfile::drop_tests(&sections[s].source, &tests)?;
+        }
+        report.minimized = Some(minimized.dropped.len());
+        progress(&format!(
+            "--minimize: {} tests kept, {} dropped",
+            minimized.keep.len(),
+            minimized.dropped.len()
+        ));
+    }
+    if report.minimized.is_some() {
+        file = passing_file(
+            workers,
+            &subject,
+            &mut sections,
+            &items,
+            &opts.limits,
+            MINIMIZE,
+            &mut report.dropped,
+        )?;
+    }
+    let Some(file) = file else { return Ok(report) };
+    for (i, n) in report.in_file.iter_mut().enumerate() {
+        *n = file.assembled.tests_of(i).count();
+    }
+    report.coverage = Some(file.kept.coverage(module));
+    if opts.mutants.is_some() {
+        progress(&format!("the file against {} mutants of {module}", mutants.len()));
+        let outcomes = run_against_mutants(
+            workers,
+            module,
+            mutants,
+            &file.kept.source,
+            &mutant_limits(&opts.limits, &file.kept),
+        )?;
+        let survivors: Vec<Mutant> =
+            mutants.iter().zip(&outcomes).filter(|(_, o)| !o.killed).map(|(m, _)| m.clone()).collect();
+        report.mutation = Some(MutationSummary {
+            candidates,
+            run: mutants.len(),
+            killed: mutants.len() - survivors.len(),
+            survivors,
+        });
+    }
+    report.kept = file.kept.kept;
+    report.tests = file.kept.source;
+    Ok(report)
+}
+
+/// The mutants of the module, named as a task's are.
+fn as_mutants(selected: &[mutate::Candidate]) -> Vec<Mutant> {
+    selected
         .iter()
-        .filter(|t| t.outcome == "failed" || t.outcome == "error")
-        .map(|t| {
-            let reason = t.message.trim().lines().last().unwrap_or(&t.outcome).to_string();
-            (testfile::test_of_nodeid(&t.nodeid).unwrap_or_else(|| "*".into()), reason)
+        .enumerate()
+        .map(|(i, c)| Mutant {
+            id: format!("m{:03}", i + 1),
+            operator: c.operator.clone(),
+            line: c.line,
+            source: c.source.clone(),
         })
         .collect()
 }
 
-/// Why a run that reported no failing test still did not pass (time-out, crash, no tests).
-fn whole_run_reason(outcome: &PytestOutcome) -> String {
-    format!("{}: {}", outcome.status.as_str(), outcome.detail)
-}
-
-/// Collects the answers and says which item each one was for as it lands.
-struct ProgressSink<'a, 'p> {
-    names: &'a [ApiItem],
-    results: CollectSink,
-    progress: &'p mut dyn FnMut(&str),
-}
-
-impl GenerationSink for ProgressSink<'_, '_> {
-    fn finished(&mut self, index: usize, result: Result<Generation, BackendError>) {
-        if let Some(item) = self.names.get(index) {
-            (self.progress)(&format!("answer for {} `{}` in", item.kind, item.name));
-        }
-        self.results.finished(index, result);
-    }
-}
-
-/// Generate, run, filter, merge, measure. `progress` hears of each step.
-pub fn generate_tests(
-    backend: &mut dyn Backend,
-    template: &PromptTemplate,
+/// The module's statement lines that only tests run: those a run that imports the module and
+/// tests nothing leaves unrun. A module that does not import in the sandbox is an error here,
+/// before any generation.
+fn testable_lines(
     worker: &mut PythonWorker,
-    opts: &GenTestsOptions,
-    progress: &mut dyn FnMut(&str),
-) -> Result<GenTestsReport, TestWritingError> {
-    let items = testfile::public_api(&opts.source)?;
-    let subject = Subject { module: &opts.module, source: &opts.source, mutants: &[] };
-    let mut report = GenTestsReport {
-        module: opts.module.clone(),
-        items: Vec::new(),
-        tests: String::new(),
-        kept: Vec::new(),
-        dropped: Vec::new(),
-        coverage: None,
-        mutation: None,
-    };
-    let mut chunks = Vec::new();
-    // Every item's tests are asked for at once: the backend decodes as many together as it has
-    // slots, and each answer is checked once all are in.
-    let requests: Vec<_> = items
-        .iter()
-        .map(|item| {
-            let target = Target { module: &opts.module, code: &item.source, item: Some(&item.name) };
-            target_request(template, &target, opts.sampling.clone())
-        })
-        .collect();
-    progress(&format!(
-        "asking for tests of {} public items, {} at a time",
-        items.len(),
-        backend.max_concurrency().min(items.len().max(1))
-    ));
-    let mut sink = ProgressSink { names: &items, results: CollectSink::default(), progress: &mut *progress };
-    backend.generate_stream(&mut requests.into_iter(), &mut sink);
-    let generations = sink.results.into_results();
-    for (item, generation) in items.iter().zip(generations) {
-        let generation = generation.map_err(|e| TestWritingError::Generation(e.to_string()))?;
-        let code = completion_from(template, &generation.text, &opts.module);
-        let mut outcome = ItemOutcome {
-            item: item.clone(),
-            raw: generation.text.clone(),
-            written: 0,
-            kept: 0,
-            generation_s: generation.stats.total_s,
-        };
-        let drop_all = |reason: String| DroppedTest { item: item.name.clone(), test: "*".into(), reason };
-        let (code, names) = match testfile::test_names(&code) {
-            Ok(names) => (code, names),
-            Err(e) => match complete_prefix(&code) {
-                // An answer cut by the token limit: the tests before the cut still count.
-                Some((prefix, names, line)) => {
-                    report.dropped.push(drop_all(format!(
-                        "does not parse ({e}): kept the tests before line {line}, where the answer breaks off"
-                    )));
-                    (prefix, names)
-                }
-                None => {
-                    report.dropped.push(drop_all(format!("does not parse: {e}")));
-                    report.items.push(outcome);
-                    continue;
-                }
-            },
-        };
-        outcome.written = names.len();
-        if names.is_empty() {
-            report.dropped.push(drop_all("no tests in the answer".into()));
-            report.items.push(outcome);
-            continue;
-        }
-        let run = worker.run_pytest(&subject.request(&opts.source, &code), &opts.limits);
-        let failed = failing(&run);
-        if failed.iter().any(|(t, _)| t == "*") || (!run.passed() && failed.is_empty()) {
-            // The file as a whole did not run: an import error, a time-out, a crash.
-            let reason =
-                failed.into_iter().find(|(t, _)| t == "*").map_or_else(|| whole_run_reason(&run), |f| f.1);
-            for name in &names {
-                report.dropped.push(DroppedTest {
-                    item: item.name.clone(),
-                    test: name.clone(),
-                    reason: reason.clone(),
-                });
-            }
-            report.items.push(outcome);
-            continue;
-        }
-        let failed_names: BTreeSet<String> = failed.iter().map(|(t, _)| t.clone()).collect();
-        for (test, reason) in dedup(failed) {
-            report.dropped.push(DroppedTest { item: item.name.clone(), test, reason });
-        }
-        outcome.kept = names.iter().filter(|n| !failed_names.contains(*n)).count();
-        if outcome.kept > 0 {
-            let names: Vec<String> = failed_names.into_iter().collect();
-            chunks.push((item.name.clone(), testfile::drop_tests(&code, &names)?));
-        }
-        report.items.push(outcome);
-    }
-
-    progress("merging and re-running the kept tests");
-    let merged = testfile::merge(&chunks.iter().map(|(_, c)| c.clone()).collect::<Vec<_>>())?;
-    let mut tests = merged.source;
-    for d in merged.dropped {
-        let item = chunks.get(d.index).map_or_else(String::new, |c| c.0.clone());
-        report.dropped.push(DroppedTest { item, test: "*".into(), reason: d.reason });
-    }
-    let mut last = None;
-    for _ in 0..MERGE_ROUNDS {
-        if testfile::test_names(&tests)?.is_empty() {
-            break;
-        }
-        let run = worker.run_pytest(
-            &subject.request(&opts.source, &tests).coverage([opts.module.as_str()]),
-            &opts.limits,
-        );
-        if run.passed() {
-            last = Some(run);
-            break;
-        }
-        let failed = failing(&run);
-        if failed.is_empty() || failed.iter().any(|(t, _)| t == "*") {
-            // Cannot tell which tests are at fault: give nothing rather than a broken file.
-            let reason = failed.into_iter().next().map_or_else(|| whole_run_reason(&run), |f| f.1);
-            for name in testfile::test_names(&tests)? {
-                report.dropped.push(DroppedTest {
-                    item: "(merged)".into(),
-                    test: name,
-                    reason: reason.clone(),
-                });
-            }
-            tests = String::new();
-            break;
-        }
-        let names: Vec<String> = dedup(failed.clone()).into_iter().map(|(t, _)| t).collect();
-        for (test, reason) in dedup(failed) {
-            report.dropped.push(DroppedTest { item: "(merged)".into(), test, reason });
-        }
-        tests = testfile::drop_tests(&tests, &names)?;
-    }
-    report.kept = if last.is_some() { testfile::test_names(&tests)? } else { Vec::new() };
-    if let Some(run) = &last {
-        report.coverage = run
-            .coverage
-            .get(&opts.module)
-            .map(|c| (c.line_percent / 100.0, c.branch_percent / 100.0))
-            .or(Some((0.0, 0.0)));
-    } else {
-        tests = String::new();
-    }
-    report.tests = tests;
-
-    if let (Some(limit), true) = (opts.mutants, last.is_some()) {
-        progress("running the kept tests against mutants of the module");
-        let found = mutate::mutants(&opts.source, limit, &opts.module)?;
-        let mutants: Vec<Mutant> = found
-            .selected
-            .iter()
-            .enumerate()
-            .map(|(i, c)| Mutant {
-                id: format!("m{:03}", i + 1),
-                operator: c.operator.clone(),
-                line: c.line,
-                source: c.source.clone(),
-            })
-            .collect();
-        let subject = Subject { module: &opts.module, source: &opts.source, mutants: &mutants };
-        let score = score_suite(worker, &subject, &report.tests, &opts.limits);
-        let survivors = mutants
-            .iter()
-            .zip(&found.selected)
-            .filter(|(m, _)| score.survivors.contains(&m.id))
-            .map(|(_, c)| c.clone())
-            .collect();
-        report.mutation = Some(MutationSummary {
-            candidates: found.candidates,
-            run: mutants.len(),
-            killed: score.killed(),
-            survivors,
+    subject: &Subject,
+    limits: &Limits,
+) -> Result<BTreeSet<u32>, TestWritingError> {
+    let probe = format!("import {}\n\n\ndef test_import():\n    pass\n", subject.module);
+    let run = worker.run_pytest(&subject.request(subject.source, &probe).coverage([subject.module]), limits);
+    if !run.passed() {
+        return Err(TestWritingError::Source {
+            path: PathBuf::from(format!("{}.py", subject.module)),
+            reason: format!("does not import in the sandbox: {}", run.detail),
         });
     }
-    Ok(report)
+    Ok(run
+        .coverage
+        .get(subject.module)
+        .map(|c| c.missing_lines.iter().copied().collect())
+        .unwrap_or_default())
 }
 
-/// The longest prefix of `code` that ends before a top-level definition, parses, and holds tests:
-/// `(prefix, its tests, the 1-based line where it stops)`. Tries the last cut points first.
-fn complete_prefix(code: &str) -> Option<(String, Vec<String>, usize)> {
-    let starts: Vec<(usize, usize)> = code
-        .split_inclusive('\n')
-        .scan(0, |offset, line| {
-            let at = *offset;
-            *offset += line.len();
-            Some((at, line))
+/// `limits` with the wall-clock (and CPU) limit times `factor`.
+fn scaled(limits: &Limits, factor: f64) -> Limits {
+    Limits {
+        timeout_s: limits.timeout_s * factor,
+        cpu_time_s: limits.cpu_time_s.map(|c| c * factor),
+        ..limits.clone()
+    }
+}
+
+/// Limits of the file's runs against mutants: the item limit, or a few times what the file
+/// took against the module when that is more.
+fn mutant_limits(limits: &Limits, kept: &KeptSuite) -> Limits {
+    let took = kept.run.as_ref().map_or(0.0, |r| r.exec_s);
+    scaled(limits, (MUTANT_TIME_FACTOR * took / limits.timeout_s).max(1.0))
+}
+
+/// The file and its passing run.
+struct File {
+    assembled: Assembled,
+    kept: KeptSuite,
+}
+
+/// Assemble `sections` into the file and keep it as a whole. Tests that fail beside the others
+/// are dropped from their section and the file is assembled again, so that every heading stays
+/// above tests of its own; when the file does not run at all, the last item's tests are left out
+/// until it does. `None` when no test is left.
+fn passing_file(
+    workers: &mut [PythonWorker],
+    subject: &Subject,
+    sections: &mut [Section],
+    items: &[testfile::ApiItem],
+    limits: &Limits,
+    when: &str,
+    dropped: &mut Vec<DroppedTest>,
+) -> Result<Option<File>, TestWritingError> {
+    let worker = workers.first_mut().ok_or_else(|| SandboxError::Protocol("no sandbox worker".into()))?;
+    let mut note = |item: usize, test: &str, reason: &str| {
+        dropped.push(DroppedTest {
+            item: items.get(item).map_or_else(String::new, |i| i.name.clone()),
+            test: test.to_string(),
+            reason: reason.to_string(),
+            when: when.to_string(),
         })
-        .enumerate()
-        .filter(|(_, (_, line))| ["def ", "async def ", "class ", "@"].iter().any(|p| line.starts_with(p)))
-        .map(|(n, (at, _))| (at, n + 1))
-        .collect();
-    // Each try is a parse in the embedded interpreter: a few, from the end, are enough.
-    starts.into_iter().rev().filter(|&(at, _)| at > 0).take(8).find_map(|(at, line)| {
-        let prefix = &code[..at];
-        let names = testfile::test_names(prefix).ok().filter(|n| !n.is_empty())?;
-        Some((prefix.to_string(), names, line))
-    })
-}
-
-/// One entry per test (a parametrized test fails once per case).
-fn dedup(failed: Vec<(String, String)>) -> Vec<(String, String)> {
-    let mut seen = BTreeSet::new();
-    failed.into_iter().filter(|(t, _)| seen.insert(t.clone())).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::complete_prefix;
-
-    #[test]
-    fn an_answer_cut_in_its_third_test_keeps_the_first_two() {
-        let answer = "import pytest\nfrom m import f\n\ndef test_one():\n    assert f(1) == 1\n\n\
-                      def test_two():\n    assert f(2) == 2\n\ndef test_three():\n    assert f(3) == (";
-        let (prefix, names, line) = complete_prefix(answer).expect("a usable prefix");
-        assert_eq!(names, ["test_one", "test_two"]);
-        assert_eq!(line, 10);
-        assert!(prefix.ends_with("assert f(2) == 2\n\n"), "{prefix}");
+    };
+    for _ in 0..sections.len() + MERGE_ROUNDS {
+        let assembled = by_item::assemble(sections)?;
+        for d in &assembled.dropped {
+            note(d.index, "*", &d.reason);
+        }
+        // Later sections' clashing names are renamed: keep them so, names then match the file.
+        for (section, source) in sections.iter_mut().zip(&assembled.sections) {
+            section.source = source.clone();
+        }
+        if assembled.tests.is_empty() {
+            return Ok(None);
+        }
+        let parts = sections.iter().filter(|s| !s.source.is_empty()).count().max(1);
+        let kept = keep_passing(worker, subject, &assembled.source, &scaled(limits, parts as f64));
+        if kept.any_kept() && kept.failures.is_empty() {
+            return Ok(Some(File { assembled, kept }));
+        }
+        if let Some(whole) = kept.whole_file_failure() {
+            let Some(last) = sections.iter().rposition(|s| !s.source.is_empty()) else { return Ok(None) };
+            let reason = format!("the file does not run with these tests: {}", whole.headline());
+            for test in assembled.tests_of(last) {
+                note(last, test, &reason);
+            }
+            sections[last].source.clear();
+            continue;
+        }
+        let mut by_section: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for f in &kept.failures {
+            let Some(s) = assembled.section_of(&f.test) else { continue };
+            note(s, &f.test, &f.reason);
+            by_section.entry(s).or_default().push(f.test.clone());
+        }
+        if by_section.is_empty() {
+            // Failures the file's tests do not name: what the keeping left is the file.
+            return Ok(kept.any_kept().then_some(File { assembled, kept }));
+        }
+        for (s, tests) in by_section {
+            sections[s].source = testfile::drop_tests(&sections[s].source, &tests)?;
+        }
     }
-
-    #[test]
-    fn nothing_usable_is_none() {
-        assert_eq!(complete_prefix("def test_one():\n    assert f(1) == (\n"), None);
-    }
+    Ok(None)
 }

@@ -17,6 +17,7 @@ pub(crate) struct Helper {
 
 pub(crate) const MUTATE: Helper = Helper { name: "evalrun_mutate", source: include_str!("mutate.py") };
 pub(crate) const TESTFILE: Helper = Helper { name: "evalrun_testfile", source: include_str!("testfile.py") };
+pub(crate) const BY_ITEM: Helper = Helper { name: "evalrun_by_item", source: include_str!("by_item.py") };
 
 /// Appended to every helper: one entry point that takes and returns JSON, so that calls need
 /// no conversion code on either side.

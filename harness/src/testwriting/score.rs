@@ -1,7 +1,10 @@
-//! Scoring a pytest suite written for a module: is it valid (runs and passes against the
-//! module), which of the module's mutants does it kill, and what line and branch coverage of the
-//! module does it reach. Every run goes through the sandbox's pytest path.
+//! Scoring a pytest suite written for a module, per test: the tests that pass against the
+//! module are kept ([`keep_passing`]), and the kept tests' line and branch coverage of the
+//! module and the share of its mutants they kill are measured. The strict notion stays beside
+//! it: a suite is valid when it passed as a whole, nothing dropped, nothing shadowed. Every run
+//! goes through the sandbox's pytest path.
 
+use super::kept::{keep_passing, KeptSuite};
 use crate::sandbox::pytest::{PytestOutcome, PytestRequest};
 use crate::sandbox::{Limits, PythonWorker};
 use evalrun_core::{Mutant, Status, Verdict};
@@ -35,13 +38,16 @@ impl Subject<'_> {
 /// How a suite did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SuiteScore {
-    /// The run against the module itself, with coverage.
+    /// The tests kept and dropped, the shadowing removed, the runs against the module.
+    pub kept: KeptSuite,
+    /// The suite's first run against the module, as written (shadowing removed): a copy of
+    /// `kept.first_run`, whose detail says why a suite that is not valid is not.
     pub reference: PytestOutcome,
-    /// Ids of the mutants the suite did not kill (all of them when the suite is not valid:
+    /// Ids of the mutants the kept tests did not kill (all of them when nothing is kept:
     /// mutants are then not run).
     pub survivors: Vec<String>,
     pub mutants: usize,
-    /// Fractions in 0..=1; 0 when the suite is not valid.
+    /// Coverage of the module by the kept tests, fractions in 0..=1; 0 when nothing is kept.
     pub line_coverage: f64,
     pub branch_coverage: f64,
     /// Wall time of every run, seconds.
@@ -49,26 +55,35 @@ pub struct SuiteScore {
 }
 
 impl SuiteScore {
-    /// Runs and passes against the module (at least one test, none failing).
+    /// Strict: the suite passed as a whole against the module at once (at least one test, none
+    /// failing), with no test dropped and no definition shadowing the module.
     pub fn valid(&self) -> bool {
-        self.reference.passed()
+        self.kept.valid
     }
 
     pub fn killed(&self) -> usize {
         self.mutants - self.survivors.len()
     }
 
-    /// Killed / mutants; 0 for a suite that is not valid; `None` without mutants.
+    /// Killed / mutants, by the kept tests; 0 when nothing is kept; `None` without mutants.
     pub fn mutation_score(&self) -> Option<f64> {
-        (self.mutants > 0)
-            .then(|| if self.valid() { self.killed() as f64 / self.mutants as f64 } else { 0.0 })
+        (self.mutants > 0).then(|| {
+            if self.kept.any_kept() {
+                self.killed() as f64 / self.mutants as f64
+            } else {
+                0.0
+            }
+        })
     }
 
-    /// The metrics of a result row: `valid` (0 or 1), `mutation_score`, `line_coverage`,
-    /// `branch_coverage`.
+    /// The metrics of a result row: `valid` (0 or 1, strict), `tests_written`, `tests_kept`, and
+    /// of the kept tests `line_coverage`, `branch_coverage` and `mutation_score` (not there
+    /// without mutants).
     pub fn metrics(&self) -> BTreeMap<String, f64> {
         let mut m = BTreeMap::new();
         m.insert("valid".to_string(), if self.valid() { 1.0 } else { 0.0 });
+        m.insert("tests_written".to_string(), self.kept.written.len() as f64);
+        m.insert("tests_kept".to_string(), self.kept.kept.len() as f64);
         if let Some(score) = self.mutation_score() {
             m.insert("mutation_score".to_string(), score);
         }
@@ -77,49 +92,58 @@ impl SuiteScore {
         m
     }
 
-    /// Passed when the suite is valid; otherwise the reference run's status and reason.
+    /// Passed when the suite is valid. Otherwise failed, with what was kept and the first
+    /// failure (`kept 5 of 7 tests; test_x: AssertionError: ...`); timed out or crashed when the
+    /// whole file did that.
     pub fn verdict(&self) -> Verdict {
+        if self.valid() {
+            return Verdict {
+                status: Status::Passed,
+                detail: String::new(),
+                exception: None,
+                exec_s: self.exec_s,
+            };
+        }
         let status = match self.reference.status {
-            Status::Passed => Status::Passed,
-            Status::TimedOut | Status::Crashed => self.reference.status,
+            Status::TimedOut | Status::Crashed if !self.kept.any_kept() => self.reference.status,
             _ => Status::Failed,
         };
-        let detail = if self.valid() { String::new() } else { self.reference.detail.clone() };
-        Verdict { status, detail, exception: None, exec_s: self.exec_s }
+        let exception = self.kept.main_failure().and_then(|f| f.exception()).map(str::to_string);
+        Verdict { status, detail: self.kept.summary(), exception, exec_s: self.exec_s }
     }
 }
 
-/// Run `suite` against the subject and, if it is valid there, against each mutant. A mutant is
-/// killed when the suite does not pass on it (a failing or erroring test, a time-out, a crash).
+/// Keep the tests of `suite` that pass against the subject ([`keep_passing`]) and score them
+/// ([`score_kept`]).
 pub fn score_suite(worker: &mut PythonWorker, subject: &Subject, suite: &str, limits: &Limits) -> SuiteScore {
-    let reference =
-        worker.run_pytest(&subject.request(subject.source, suite).coverage([subject.module]), limits);
-    let mut exec_s = reference.exec_s;
-    let all: Vec<String> = subject.mutants.iter().map(|m| m.id.clone()).collect();
-    if !reference.passed() {
-        return SuiteScore {
-            reference,
-            survivors: all,
-            mutants: subject.mutants.len(),
-            line_coverage: 0.0,
-            branch_coverage: 0.0,
-            exec_s,
-        };
-    }
-    let (line_coverage, branch_coverage) = reference
-        .coverage
-        .get(subject.module)
-        .map_or((0.0, 0.0), |c| (c.line_percent / 100.0, c.branch_percent / 100.0));
+    let kept = keep_passing(worker, subject, suite, limits);
+    score_kept(worker, subject, kept, limits)
+}
+
+/// Run the kept tests against each of the subject's mutants (none when nothing is kept). A
+/// mutant is killed when they do not pass on it (a failing or erroring test, a time-out, a crash).
+pub fn score_kept(
+    worker: &mut PythonWorker,
+    subject: &Subject,
+    kept: KeptSuite,
+    limits: &Limits,
+) -> SuiteScore {
+    let mut exec_s = kept.exec_s;
     let mut survivors = Vec::new();
     for mutant in subject.mutants {
-        let outcome = worker.run_pytest(&subject.request(&mutant.source, suite), limits);
-        exec_s += outcome.exec_s;
-        if outcome.passed() {
-            survivors.push(mutant.id.clone());
+        if kept.any_kept() {
+            let outcome = worker.run_pytest(&subject.request(&mutant.source, &kept.source), limits);
+            exec_s += outcome.exec_s;
+            if !outcome.passed() {
+                continue;
+            }
         }
+        survivors.push(mutant.id.clone());
     }
+    let (line_coverage, branch_coverage) = kept.coverage(subject.module);
     SuiteScore {
-        reference,
+        reference: kept.first_run.clone(),
+        kept,
         survivors,
         mutants: subject.mutants.len(),
         line_coverage,

@@ -1,5 +1,6 @@
-# Python-source helpers of `evalrun gen-tests` and test-writing extraction: the public API of a
-# module, the tests a file defines, merging test files, and dropping tests from one.
+# Python-source helpers of `evalrun gen-tests` and test-writing scoring: the public API of a
+# module, the tests a file defines, merging test files, dropping tests from one, and removing the
+# definitions by which a test file shadows the module it tests.
 #
 # Loaded into evalrun's embedded interpreter. Everything here parses with Python's own `ast`
 # and edits source text by line ranges; nothing it is given is executed.
@@ -62,13 +63,27 @@ def _is_test_function(node):
     return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test")
 
 
+def _is_unittest_case(node):
+    """A class deriving from `TestCase` (`unittest.TestCase`): pytest collects it whatever its name."""
+    return any(
+        (isinstance(b, ast.Name) and b.id == "TestCase") or (isinstance(b, ast.Attribute) and b.attr == "TestCase")
+        for b in node.bases
+    )
+
+
 def _is_test_class(node):
-    return isinstance(node, ast.ClassDef) and node.name.startswith("Test")
+    """A class pytest collects tests from: `Test*` without an `__init__`, or a `TestCase`."""
+    if not isinstance(node, ast.ClassDef):
+        return False
+    if _is_unittest_case(node):
+        return True
+    has_init = any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == "__init__" for n in node.body)
+    return node.name.startswith("Test") and not has_init
 
 
 def test_names(source):
     """The tests pytest would collect from the file by its default rules: `test*` functions
-    and `test*` methods of `Test*` classes (as `Class::method`)."""
+    and `test*` methods of test classes (as `Class::method`)."""
     tree = ast.parse(source)
     names = []
     for node in tree.body:
@@ -134,12 +149,20 @@ def merge(chunks):
     return {"source": source, "dropped": dropped}
 
 
+def _without_lines(source, ranges):
+    """`source` without the given (first, last) line ranges (1-based), runs of blank lines
+    collapsed."""
+    lines = source.splitlines(keepends=True)
+    for first, last in sorted(ranges, reverse=True):
+        del lines[first - 1:last]
+    return re.sub(r"\n{4,}", "\n\n\n", "".join(lines))
+
+
 def drop_tests(source, names):
     """`source` without the named tests (`test_x` or `Class::test_x`); a test class left without
     tests goes too."""
     names = set(names)
     tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
     remove = []  # (first, last) line ranges
     for node in tree.body:
         if _is_test_function(node) and node.name in names:
@@ -151,6 +174,79 @@ def drop_tests(source, names):
                 remove.append(_segment_lines(node))
             else:
                 remove.extend(_segment_lines(n) for n in gone)
-    for first, last in sorted(remove, reverse=True):
-        del lines[first - 1:last]
-    return re.sub(r"\n{4,}", "\n\n\n", "".join(lines))
+    return _without_lines(source, remove)
+
+
+def _bound_names(target):
+    """The plain names an assignment target binds (`a`, `a, (b, *c)`); attributes and subscripts
+    bind none."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Starred):
+        return _bound_names(target.value)
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for elt in target.elts for n in _bound_names(elt)]
+    return []
+
+
+def _assigned_names(node):
+    """The names a top-level assignment binds (an annotation without a value binds none)."""
+    if isinstance(node, ast.Assign):
+        return [n for t in node.targets for n in _bound_names(t)]
+    if isinstance(node, ast.AnnAssign) and node.value is not None:
+        return _bound_names(node.target)
+    return []
+
+
+def _module_public_names(tree):
+    """The names a module exports: `__all__` when given, else its public top-level functions,
+    classes and assigned names."""
+    exported = _exported_names(tree)
+    if exported is not None:
+        return exported
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        else:
+            names.update(_assigned_names(node))
+    return {n for n in names if not n.startswith("_")}
+
+
+def _module_aliases(tree, module):
+    """The names a test file binds to the module itself (`import m`, `import m as x`)."""
+    return {
+        alias.asname or alias.name
+        for node in tree.body if isinstance(node, ast.Import)
+        for alias in node.names if alias.name == module
+    }
+
+
+def _root_name(node):
+    """`m` for `m.a.b`; None for anything but a chain of attributes on a name."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def remove_shadowing(test_source, module_source, module):
+    """`test_source` without its top-level definitions of names that `module` exports (a pasted
+    `def f`, `class C`, `X = ...`): tests that use such a name would test the file's own copy.
+    An alias of the module's own object (`f = m.f` after `import m`) is not a copy and stays;
+    imports from the module bind no copy either. Returns [source, removed names in order]."""
+    exported = _module_public_names(ast.parse(module_source))
+    tree = ast.parse(test_source)
+    aliases = _module_aliases(tree, module)
+    remove, removed = [], []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names = [node.name]
+        else:
+            names = _assigned_names(node)
+            if names and _root_name(node.value) in aliases and isinstance(node.value, ast.Attribute):
+                continue
+        shadowing = [n for n in names if n in exported]
+        if shadowing:
+            remove.append(_segment_lines(node))
+            removed.extend(n for n in shadowing if n not in removed)
+    return [_without_lines(test_source, remove) if remove else test_source, removed]

@@ -1,5 +1,6 @@
 //! Test files and modules as Python sees them (`testfile.py`, Python's own `ast`, parsing
-//! only): the public API of a module, the tests of a file, merging files, dropping tests.
+//! only): the public API of a module, the tests of a file, merging files, dropping tests, removing
+//! the definitions by which a test file shadows its module.
 
 use super::{python, TestWritingError};
 use serde::Deserialize;
@@ -52,10 +53,82 @@ pub fn drop_tests(source: &str, names: &[String]) -> Result<String, TestWritingE
     python::call(python::TESTFILE, "drop_tests", serde_json::json!([source, names]))
 }
 
+/// `test_source` without its top-level definitions (`def`, `class`, assignment) of a name that
+/// `module` (whose source is `module_source`) exports: its public functions, classes and
+/// assigned names, or its `__all__`. Tests that call such a name would test the file's own copy.
+/// Imports from the module, and aliases of its objects (`f = m.f`), stay. Returns the new source
+/// and the names removed, in order; an error when either file does not parse.
+pub fn remove_shadowing(
+    test_source: &str,
+    module_source: &str,
+    module: &str,
+) -> Result<(String, Vec<String>), TestWritingError> {
+    python::call(
+        python::TESTFILE,
+        "remove_shadowing",
+        serde_json::json!([test_source, module_source, module]),
+    )
+}
+
 /// The test a pytest node id names, as [`test_names`] spells it: `test_m.py::TestA::test_x[1]`
 /// is `TestA::test_x`; a node id without `::` (a whole file) is `None`.
 pub fn test_of_nodeid(nodeid: &str) -> Option<String> {
     let (_, test) = nodeid.split_once("::")?;
     let test = test.split('[').next().unwrap_or(test);
     Some(test.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODULE: &str = "import math\n\nPI = 3.14\n_SCALE = 2\n\ndef area(r):\n    return PI * r * r\n\n\
+                          class Circle:\n    pass\n\ndef _helper():\n    pass\n";
+
+    #[test]
+    fn pasted_definitions_of_exported_names_are_removed() {
+        let tests = "from shapes import area\nimport shapes\n\ndef area(r):\n    return 3 * r * r\n\n\
+                     PI = 3\n_SCALE = 3\n\ndef _helper():\n    pass\n\ndef sqrt(x):\n    return x\n\n\
+                     def test_area():\n    assert area(1) == 3.14\n";
+        let (source, removed) = remove_shadowing(tests, MODULE, "shapes").expect("both parse");
+        assert_eq!(removed, ["area", "PI"]);
+        assert!(!source.contains("3 * r * r") && !source.contains("PI = 3\n"), "{source}");
+        // Private names and names the module only imports are not its API.
+        assert!(
+            source.contains("_SCALE = 3") && source.contains("def _helper") && source.contains("def sqrt")
+        );
+        assert!(source.starts_with("from shapes import area\nimport shapes\n"), "{source}");
+        assert_eq!(test_names(&source).expect("parses"), ["test_area"]);
+    }
+
+    #[test]
+    fn aliases_and_imports_of_the_module_are_not_shadowing() {
+        let tests = "import shapes as s\nfrom shapes import *\n\narea = s.area\nCircle = s.Circle\n\n\
+                     def test_area():\n    assert area(1) == 3.14\n";
+        let (source, removed) = remove_shadowing(tests, MODULE, "shapes").expect("both parse");
+        assert!(removed.is_empty(), "{removed:?}");
+        assert_eq!(source, tests);
+    }
+
+    #[test]
+    fn all_decides_what_the_module_exports() {
+        let module = "__all__ = ['area']\n\ndef area(r):\n    return r\n\ndef perimeter(r):\n    return r\n";
+        let tests = "def area(r):\n    return r\n\ndef perimeter(r):\n    return r\n";
+        let (_, removed) = remove_shadowing(tests, module, "shapes").expect("both parse");
+        assert_eq!(removed, ["area"]);
+    }
+
+    #[test]
+    fn a_test_file_that_does_not_parse_is_an_error() {
+        assert!(remove_shadowing("def test_x(:\n", MODULE, "shapes").is_err());
+    }
+
+    #[test]
+    fn unittest_classes_are_test_classes_and_classes_with_init_are_not() {
+        let source = "import unittest\n\nclass AreaTests(unittest.TestCase):\n    def test_one(self):\n        pass\n\n\
+                      class TestHelper:\n    def __init__(self):\n        pass\n\n    def test_two(self):\n        pass\n";
+        assert_eq!(test_names(source).expect("parses"), ["AreaTests::test_one"]);
+        let dropped = drop_tests(source, &["AreaTests::test_one".to_string()]).expect("parses");
+        assert!(!dropped.contains("AreaTests"), "{dropped}");
+    }
 }

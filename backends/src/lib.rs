@@ -7,8 +7,8 @@ pub mod generation_clock;
 pub mod memory;
 pub mod models;
 pub mod openai;
-mod stop;
 pub mod slot_count;
+mod stop;
 pub mod text_stream;
 
 #[cfg(feature = "candle")]

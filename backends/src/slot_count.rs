@@ -73,7 +73,13 @@ pub fn choose(
 }
 
 /// Record the knee measured for this model, thread count and CPU (replacing an earlier one).
-pub fn record(home: &Path, model_sha256: &str, threads: usize, cpu: &str, slots: usize) -> Result<(), SlotCountError> {
+pub fn record(
+    home: &Path,
+    model_sha256: &str,
+    threads: usize,
+    cpu: &str,
+    slots: usize,
+) -> Result<(), SlotCountError> {
     let path = home.join(FILE_NAME);
     let io = |source| SlotCountError::Io { path: path.clone(), source };
     let mut recorded = read(&path)?;
@@ -110,7 +116,10 @@ mod tests {
         record(home.path(), "abc", 2, "cpu", 12).unwrap();
         assert_eq!(choose(home.path(), 0, "abc", 2, "cpu").unwrap().slots, 12);
         assert_eq!(choose(home.path(), 0, "abc", 4, "cpu").unwrap().source, "builtin");
-        assert_eq!(choose(home.path(), 3, "abc", 2, "cpu").unwrap(), SlotChoice { slots: 3, source: "flag".into() });
+        assert_eq!(
+            choose(home.path(), 3, "abc", 2, "cpu").unwrap(),
+            SlotChoice { slots: 3, source: "flag".into() }
+        );
     }
 
     #[test]

@@ -22,7 +22,11 @@ impl TextStream {
 
     /// Append the bytes of one token. `Some(FinishReason::Stop)` when a stop sequence appeared
     /// or the consumer asked to stop.
-    pub fn push(&mut self, piece: &[u8], on_text: &mut dyn FnMut(&str) -> ControlFlow<()>) -> Option<FinishReason> {
+    pub fn push(
+        &mut self,
+        piece: &[u8],
+        on_text: &mut dyn FnMut(&str) -> ControlFlow<()>,
+    ) -> Option<FinishReason> {
         self.bytes.extend_from_slice(piece);
         // Tokens may split a UTF-8 character: only the valid prefix is text so far.
         let valid = match std::str::from_utf8(&self.bytes) {
@@ -36,7 +40,11 @@ impl TextStream {
 
     /// The final text, its unstreamed rest sent to `on_text`. Unless generation stopped at a
     /// stop sequence, trailing bytes that are not UTF-8 are kept (as U+FFFD).
-    pub fn finish(mut self, finish: FinishReason, on_text: &mut dyn FnMut(&str) -> ControlFlow<()>) -> String {
+    pub fn finish(
+        mut self,
+        finish: FinishReason,
+        on_text: &mut dyn FnMut(&str) -> ControlFlow<()>,
+    ) -> String {
         if finish != FinishReason::Stop {
             self.text = String::from_utf8_lossy(&self.bytes).into_owned();
         }

@@ -11,8 +11,8 @@ use evalrun_backends::llamacpp::{runtime, LlamaCppBackend};
 use evalrun_backends::models::ModelStore;
 use evalrun_backends::LoadOptions;
 use evalrun_core::{
-    generate_all, Backend, BackendError, ChatMessage, FinishReason, Generation, GenerationRequest, GenerationSink,
-    Prompt, SamplingParams,
+    generate_all, Backend, BackendError, ChatMessage, FinishReason, Generation, GenerationRequest,
+    GenerationSink, Prompt, SamplingParams,
 };
 use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_batch::LlamaBatch;
@@ -28,7 +28,11 @@ fn backend(slots: usize) -> LlamaCppBackend {
     let path = store
         .verify(catalog.get(QWEN).expect("catalog entry"))
         .unwrap_or_else(|e| panic!("this test needs {QWEN}: `evalrun models fetch {QWEN}` ({e})"));
-    LlamaCppBackend::load(&path, &LoadOptions { threads: 2, n_ctx: 1024, openai: None, slots, ..LoadOptions::default() }).expect("loads")
+    LlamaCppBackend::load(
+        &path,
+        &LoadOptions { threads: 2, n_ctx: 1024, openai: None, slots, ..LoadOptions::default() },
+    )
+    .expect("loads")
 }
 
 fn ask(task: &str, max_tokens: u32) -> GenerationRequest {
@@ -36,7 +40,10 @@ fn ask(task: &str, max_tokens: u32) -> GenerationRequest {
         prompt: Prompt::Chat {
             messages: vec![
                 ChatMessage::new("system", "You are a careful Python programmer."),
-                ChatMessage::new("user", format!("Write a Python function that {task}. Answer with code only.")),
+                ChatMessage::new(
+                    "user",
+                    format!("Write a Python function that {task}. Answer with code only."),
+                ),
             ],
             assistant_prefix: "```python\n".into(),
         },
@@ -194,7 +201,8 @@ fn cancelling_a_sequence_frees_its_slot_for_the_next_request() {
     let mut recorder = Recorder { cancel: Some(0), events: Vec::new(), results: Vec::new() };
     two.generate_stream(&mut requests.clone().into_iter(), &mut recorder);
     let events = &recorder.events;
-    let at = |e: &str| events.iter().position(|x| x == e).unwrap_or_else(|| panic!("{e} missing: {events:?}"));
+    let at =
+        |e: &str| events.iter().position(|x| x == e).unwrap_or_else(|| panic!("{e} missing: {events:?}"));
     let cancelled = recorder.results[0].clone().expect("request 0 ends");
     assert_eq!(cancelled.finish, FinishReason::Stop);
     assert!(cancelled.stats.generated_tokens < 8, "{:?}", cancelled.stats);
@@ -211,8 +219,13 @@ fn prompt_sharing_gives_the_same_completions_as_separate_prefills() {
     // two nearly equal probabilities, because batches of other shapes round differently
     // (docs/PERFORMANCE.md measures that on HumanEval).
     let vowels = ask("counts the vowels in a string", 40);
-    let requests =
-        vec![vowels.clone(), vowels.clone(), vowels, ask("reverses the words of a sentence", 40), ask("returns the n-th Fibonacci number", 40)];
+    let requests = vec![
+        vowels.clone(),
+        vowels.clone(),
+        vowels,
+        ask("reverses the words of a sentence", 40),
+        ask("returns the n-th Fibonacci number", 40),
+    ];
     let shared = texts(generate_all(&mut four, &requests));
     let shared_tokens = four.stream_stats().shared_prompt_tokens;
     four.set_prompt_sharing(false);

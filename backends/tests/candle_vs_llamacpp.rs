@@ -28,8 +28,11 @@ fn model_path(id: &str) -> PathBuf {
 }
 
 fn llama(id: &str) -> LlamaCppBackend {
-    LlamaCppBackend::load(&model_path(id), &LoadOptions { threads: 2, n_ctx: 2048, openai: None, slots: 1, ..LoadOptions::default() })
-        .expect("llama.cpp loads")
+    LlamaCppBackend::load(
+        &model_path(id),
+        &LoadOptions { threads: 2, n_ctx: 2048, openai: None, slots: 1, ..LoadOptions::default() },
+    )
+    .expect("llama.cpp loads")
 }
 
 fn llama_ids(model: &LlamaModel, text: &str, parse_special: bool) -> Vec<u32> {

@@ -157,7 +157,8 @@ impl LlamaCppBackend {
             step_budget: n_batch,
             share_prompts: self.share_prompts,
         };
-        self.last_stream = Scheduler::new(ctx, &self.model, self.template.as_ref(), config).run(requests, sink);
+        self.last_stream =
+            Scheduler::new(ctx, &self.model, self.template.as_ref(), config).run(requests, sink);
         Ok(())
     }
 }
@@ -225,7 +226,11 @@ impl Backend for LlamaCppBackend {
         self.slots
     }
 
-    fn generate_stream(&mut self, requests: &mut dyn Iterator<Item = GenerationRequest>, sink: &mut dyn GenerationSink) {
+    fn generate_stream(
+        &mut self,
+        requests: &mut dyn Iterator<Item = GenerationRequest>,
+        sink: &mut dyn GenerationSink,
+    ) {
         let slots = self.slots;
         if let Err(e) = self.serve(slots, requests, sink) {
             // No context, so nothing was served: every request gets the error.

@@ -47,7 +47,10 @@ pub(super) struct Scheduler<'a> {
 /// Where a request's prompt can come from other than its own prefill.
 enum Source {
     /// Copy `len` cells of sequence `seq`.
-    Copy { seq: usize, len: usize },
+    Copy {
+        seq: usize,
+        len: usize,
+    },
     /// Sequence `seq` is still prefilling a longer common prefix: wait for it.
     Wait,
     None,
@@ -61,11 +64,23 @@ impl<'a> Scheduler<'a> {
         config: SchedulerConfig,
     ) -> Self {
         let batch = LlamaBatch::new(config.step_budget.max(config.slots), 1);
-        Scheduler { ctx, model, template, config, batch, slots: (0..config.slots).map(|_| None).collect(), stats: StreamStats::default() }
+        Scheduler {
+            ctx,
+            model,
+            template,
+            config,
+            batch,
+            slots: (0..config.slots).map(|_| None).collect(),
+            stats: StreamStats::default(),
+        }
     }
 
     /// Serve every request of `requests`, delivering results to `sink` as they finish.
-    pub fn run(mut self, requests: &mut dyn Iterator<Item = GenerationRequest>, sink: &mut dyn GenerationSink) -> StreamStats {
+    pub fn run(
+        mut self,
+        requests: &mut dyn Iterator<Item = GenerationRequest>,
+        sink: &mut dyn GenerationSink,
+    ) -> StreamStats {
         let started = Instant::now();
         crate::memory::reset_peak_rss();
         let mut next_index = 0usize;
@@ -116,7 +131,10 @@ impl<'a> Scheduler<'a> {
                 let Some(request) = requests.next() else { return true };
                 let index = *next_index;
                 *next_index += 1;
-                match self.tokenize(&request).and_then(|t| Slot::new(index, &request, t, self.config.n_ctx_seq)) {
+                match self
+                    .tokenize(&request)
+                    .and_then(|t| Slot::new(index, &request, t, self.config.n_ctx_seq))
+                {
                     Ok(slot) => self.slots[seq] = Some(slot),
                     Err(e) => sink.finished(index, Err(e)),
                 }

@@ -102,7 +102,9 @@ impl Slot {
             return Some(FinishReason::EndOfText);
         }
         let index = self.index;
-        if let Some(stop) = self.stream.push(&vocab.token_to_piece(token, false, None), &mut |piece| sink.text(index, piece)) {
+        if let Some(stop) =
+            self.stream.push(&vocab.token_to_piece(token, false, None), &mut |piece| sink.text(index, piece))
+        {
             return Some(stop);
         }
         if self.generated as usize >= self.max_tokens {

@@ -26,11 +26,19 @@ pub struct StreamStats {
 impl StreamStats {
     /// Aggregate generation tokens/s over the pure-generation steps.
     pub fn gen_tokens_per_s(&self) -> f64 {
-        if self.gen_s > 0.0 { self.gen_tokens as f64 / self.gen_s } else { 0.0 }
+        if self.gen_s > 0.0 {
+            self.gen_tokens as f64 / self.gen_s
+        } else {
+            0.0
+        }
     }
 
     /// Aggregate prompt tokens/s over the steps that carried prompt tokens.
     pub fn prompt_tokens_per_s(&self) -> f64 {
-        if self.prompt_s > 0.0 { self.prompt_tokens as f64 / self.prompt_s } else { 0.0 }
+        if self.prompt_s > 0.0 {
+            self.prompt_tokens as f64 / self.prompt_s
+        } else {
+            0.0
+        }
     }
 }

@@ -14,11 +14,12 @@ pub use wire::{parse_chunk, request_body, Chunk, Endpoint, Usage};
 
 use crate::StopStream;
 use evalrun_core::{
-    Backend, BackendError, FinishReason, Generation, GenerationRequest, GenerationSink, GenerationStats, Prompt,
+    Backend, BackendError, FinishReason, Generation, GenerationRequest, GenerationSink, GenerationStats,
+    Prompt,
 };
+use std::collections::HashSet;
 use std::io::BufReader;
 use std::ops::ControlFlow;
-use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -270,7 +271,11 @@ impl Backend for OpenAiBackend {
 
     /// `concurrency` threads stream answers; this thread pulls the next request whenever one is
     /// free and hands results (and text) to `sink` as they come, so `sink` need not be `Send`.
-    fn generate_stream(&mut self, requests: &mut dyn Iterator<Item = GenerationRequest>, sink: &mut dyn GenerationSink) {
+    fn generate_stream(
+        &mut self,
+        requests: &mut dyn Iterator<Item = GenerationRequest>,
+        sink: &mut dyn GenerationSink,
+    ) {
         let this = &*self;
         let (work_tx, work_rx) = crossbeam_channel::unbounded::<(usize, GenerationRequest)>();
         let (event_tx, event_rx) = crossbeam_channel::unbounded::<StreamEvent>();
@@ -283,7 +288,11 @@ impl Backend for OpenAiBackend {
                         let result = this.stream(&request, &mut |piece| {
                             let _ = event_tx.send(StreamEvent::Text(index, piece.to_string()));
                             let gone = cancelled.lock().unwrap_or_else(|e| e.into_inner()).contains(&index);
-                            if gone { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+                            if gone {
+                                ControlFlow::Break(())
+                            } else {
+                                ControlFlow::Continue(())
+                            }
                         });
                         let _ = event_tx.send(StreamEvent::Done(index, result));
                     }

@@ -4,11 +4,13 @@
 //! tests that add nothing. The tests are written by hand here, as a samples file holds answers
 //! written elsewhere; the loop with a model is `gen_tests_model.rs`.
 
+mod common;
+
 use evalrun_core::Mutant;
 use evalrun_core::Prompt;
 use evalrun_harness::prompt::PromptTemplate;
 use evalrun_harness::sandbox::pytest::PytestOutcome;
-use evalrun_harness::sandbox::{Limits, PythonWorker, WorkerCommand};
+use evalrun_harness::sandbox::{Limits, PythonWorker};
 use evalrun_harness::testwriting::feedback::{round_request, Feedback};
 use evalrun_harness::testwriting::gentests::{
     build_file, DroppedTest, GenTestsOptions, GenTestsReport, HeaderInfo,
@@ -22,13 +24,7 @@ use evalrun_harness::testwriting::rounds::STOP_ROUNDS;
 use evalrun_harness::testwriting::testfile::{public_api, ApiItem};
 use evalrun_harness::testwriting::Subject;
 
-fn worker() -> PythonWorker {
-    PythonWorker::spawn(WorkerCommand {
-        program: env!("CARGO_BIN_EXE_evalrun").into(),
-        args: vec!["__worker".into(), "python".into()],
-    })
-    .expect("worker starts")
-}
+use common::python_worker as worker;
 
 fn limits() -> Limits {
     Limits { timeout_s: 20.0, ..Limits::default() }

@@ -1,17 +1,13 @@
 //! The pytest fast path: per-test outcomes, counts, coverage, and the same isolation as any
 //! sample.
 
+mod common;
+
 use evalrun_core::Status;
 use evalrun_harness::sandbox::pytest::PytestRequest;
-use evalrun_harness::sandbox::{Limits, PythonWorker, WorkerCommand};
+use evalrun_harness::sandbox::Limits;
 
-fn worker() -> PythonWorker {
-    PythonWorker::spawn(WorkerCommand {
-        program: env!("CARGO_BIN_EXE_evalrun").into(),
-        args: vec!["__worker".into(), "python".into()],
-    })
-    .expect("worker starts")
-}
+use common::python_worker as worker;
 
 const MODULE: &str = "def clamp(x, lo, hi):\n    if x < lo:\n        return lo\n    if x > hi:\n        return hi\n    return x\n";
 

@@ -1,15 +1,11 @@
 //! The Python sandbox worker: verdicts for honest and misbehaving programs, and survival.
 
-use evalrun_core::Status;
-use evalrun_harness::sandbox::{Limits, PythonWorker, WorkerCommand};
+mod common;
 
-fn worker() -> PythonWorker {
-    PythonWorker::spawn(WorkerCommand {
-        program: env!("CARGO_BIN_EXE_evalrun").into(),
-        args: vec!["__worker".into(), "python".into()],
-    })
-    .expect("worker starts")
-}
+use evalrun_core::Status;
+use evalrun_harness::sandbox::Limits;
+
+use common::python_worker as worker;
 
 fn limits(timeout_s: f64) -> Limits {
     Limits { timeout_s, ..Limits::default() }

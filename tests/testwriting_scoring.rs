@@ -2,18 +2,14 @@
 //! and the rest kept, definitions that shadow the module are removed, a file that does not run
 //! keeps nothing, and coverage and the mutation score are those of the kept tests.
 
+mod common;
+
 use evalrun_core::{Mutant, Status};
 use evalrun_harness::sandbox::pytest::PytestRequest;
-use evalrun_harness::sandbox::{Limits, PythonWorker, WorkerCommand};
+use evalrun_harness::sandbox::Limits;
 use evalrun_harness::testwriting::{keep_passing, score_suite, Subject};
 
-fn worker() -> PythonWorker {
-    PythonWorker::spawn(WorkerCommand {
-        program: env!("CARGO_BIN_EXE_evalrun").into(),
-        args: vec!["__worker".into(), "python".into()],
-    })
-    .expect("worker starts")
-}
+use common::python_worker as worker;
 
 fn limits() -> Limits {
     Limits { timeout_s: 20.0, ..Limits::default() }

@@ -4,6 +4,15 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// A Python sandbox worker run by the evalrun binary under test.
+pub fn python_worker() -> evalrun_harness::sandbox::PythonWorker {
+    evalrun_harness::sandbox::PythonWorker::spawn(evalrun_harness::sandbox::WorkerCommand {
+        program: env!("CARGO_BIN_EXE_evalrun").into(),
+        args: vec!["__worker".into(), "python".into()],
+    })
+    .expect("worker starts")
+}
+
 pub fn evalrun() -> Command {
     Command::new(env!("CARGO_BIN_EXE_evalrun"))
 }

@@ -12,7 +12,6 @@ use common::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::sync::OnceLock;
 
 const MODEL: &str = "qwen2.5-coder-0.5b-instruct-q4_k_m";
@@ -61,19 +60,6 @@ fn fixtures() -> &'static Fixtures {
         );
         Fixtures { _dir: dir, canonical, half_broken, two_broken, real }
     })
-}
-
-fn evalrun_output(args: &[&str], paths: &[&Path]) -> Output {
-    let mut cmd = evalrun();
-    cmd.args(args);
-    for p in paths {
-        cmd.arg(p);
-    }
-    cmd.output().expect("evalrun starts")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// What the report must say about one model of a run, computed here from its result rows.

@@ -9,7 +9,6 @@ use common::*;
 use evalrun_core::{RoundRecord, SampleRecord, Status, TaskKind, Verdict};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 const MODEL: &str = "qwen2.5-coder-1.5b-instruct-q4_k_m";
 const TASKS: usize = 16;
@@ -75,19 +74,6 @@ fn write_run(dir: &Path, mutation: impl Fn(usize) -> f64, rounds: &[RoundRecord]
         write_jsonl(&dir.join("rounds.jsonl"), rounds);
     }
     dir.to_path_buf()
-}
-
-fn evalrun_output(args: &[&str], paths: &[&Path]) -> Output {
-    let mut cmd = evalrun();
-    cmd.args(args);
-    for p in paths {
-        cmd.arg(p);
-    }
-    cmd.output().expect("evalrun starts")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]

@@ -17,6 +17,20 @@ pub fn evalrun() -> Command {
     Command::new(env!("CARGO_BIN_EXE_evalrun"))
 }
 
+/// evalrun with `args`, then `paths`; its output, whatever its exit status.
+pub fn evalrun_output(args: &[&str], paths: &[&Path]) -> Output {
+    let mut cmd = evalrun();
+    cmd.args(args);
+    for p in paths {
+        cmd.arg(p);
+    }
+    cmd.output().expect("evalrun starts")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
 pub fn run_ok(cmd: &mut Command) -> Output {
     let out = cmd.output().expect("evalrun starts");
     assert!(

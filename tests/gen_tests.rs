@@ -388,14 +388,14 @@ fn minimize_keeps_a_test_for_its_unique_kill_and_drops_the_redundant_one() {
         [vec!["test_double", "test_double_again"], vec!["test_adult_18"], vec!["test_adult_30"]]
     );
 
-    let each = contributions(&mut workers, "ages", AGES, AGES_TESTS, &tests, &mutants, &outcomes, &limits())
-        .expect("measures");
+    let subject = Subject { module: "ages", source: AGES, mutants: &mutants };
+    let each =
+        contributions(&mut workers, &subject, AGES_TESTS, &tests, &outcomes, &limits()).expect("measures");
     assert!(each.iter().all(|c| c.passes_alone), "{each:#?}");
     assert_eq!(each[0].lines, each[1].lines, "{each:#?}");
     assert!(!each[2].lines.is_empty() && each[2].lines == each[3].lines, "{each:#?}");
 
-    let min = minimize(&mut workers, "ages", AGES, AGES_TESTS, &tests, &mutants, &outcomes, &limits())
-        .expect("runs");
+    let min = minimize(&mut workers, &subject, AGES_TESTS, &tests, &outcomes, &limits()).expect("runs");
     assert_eq!(min.keep, ["test_double", "test_adult_30", "test_adult_18"]);
     assert_eq!(min.dropped.len(), 1, "{min:#?}");
     assert_eq!(min.dropped[0].0, "test_double_again");

@@ -299,16 +299,9 @@ pub fn build_file(
             &f.kept.source,
             &mutant_limits(&opts.limits, &f.kept),
         )?;
-        let minimized = minimize::minimize(
-            workers,
-            module,
-            &opts.source,
-            &f.kept.source,
-            &f.kept.kept,
-            mutants,
-            &outcomes,
-            &opts.limits,
-        )?;
+        let subject = Subject { module, source: &opts.source, mutants };
+        let minimized =
+            minimize::minimize(workers, &subject, &f.kept.source, &f.kept.kept, &outcomes, &opts.limits)?;
         let mut by_section: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         for (test, reason) in &minimized.dropped {
             let Some(s) = f.assembled.section_of(test) else { continue };

@@ -16,7 +16,6 @@ use super::score::Subject;
 use super::TestWritingError;
 use crate::sandbox::pytest::PytestRequest;
 use crate::sandbox::{Limits, PythonWorker};
-use evalrun_core::Mutant;
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
 
@@ -96,20 +95,17 @@ pub fn cover(contributions: &[Contribution]) -> Vec<usize> {
     kept
 }
 
-/// Measure what each of `tests` (of `suite`, a file of tests for `module`) contributes.
-/// `outcomes` are the suite's runs against `mutants`, in their order.
-#[allow(clippy::too_many_arguments)]
+/// Measure what each of `tests` (of `suite`, a file of tests for the subject's module)
+/// contributes. `outcomes` are the suite's runs against the subject's mutants, in their order.
 pub fn contributions(
     workers: &mut [PythonWorker],
-    module: &str,
-    source: &str,
+    subject: &Subject,
     suite: &str,
     tests: &[String],
-    mutants: &[Mutant],
     outcomes: &[MutantOutcome],
     limits: &Limits,
 ) -> Result<Vec<Contribution>, TestWritingError> {
-    let subject = Subject { module, source, mutants: &[] };
+    let Subject { module, source, mutants } = *subject;
     let alone = |mutated: &str, test: &str| {
         PytestRequest::new()
             .file(format!("{module}.py"), mutated)
@@ -169,18 +165,15 @@ pub fn contributions(
 }
 
 /// The tests of `suite` to keep under `--minimize`, and those to drop with the reason.
-#[allow(clippy::too_many_arguments)]
 pub fn minimize(
     workers: &mut [PythonWorker],
-    module: &str,
-    source: &str,
+    subject: &Subject,
     suite: &str,
     tests: &[String],
-    mutants: &[Mutant],
     outcomes: &[MutantOutcome],
     limits: &Limits,
 ) -> Result<Minimized, TestWritingError> {
-    let contributions = contributions(workers, module, source, suite, tests, mutants, outcomes, limits)?;
+    let contributions = contributions(workers, subject, suite, tests, outcomes, limits)?;
     let keep = cover(&contributions);
     let mut minimized = Minimized { keep: Vec::new(), dropped: Vec::new() };
     for (i, c) in contributions.into_iter().enumerate() {

@@ -54,6 +54,7 @@ def test_wrong():\n    assert clamp(50, 0, 10) == 50\n\n\
     assert!(outcome.passed(), "{outcome:#?}");
     let cov = &outcome.coverage["clamp"];
     assert_eq!((cov.statements, cov.missing_statements), (6, 2), "{cov:#?}");
+    assert_eq!(cov.missing_lines, [3, 5], "{cov:#?}");
     assert_eq!(cov.branch_percent, 50.0, "{cov:#?}");
 }
 

@@ -25,7 +25,7 @@ fn bad_arguments_are_refused_before_anything_loads() {
 
 #[test]
 fn a_tiny_run_measures_every_slot_count_and_draws_the_chart() {
-    default_model_present();
+    let _model = default_model_present();
     let out = tempfile::tempdir().unwrap();
     let stdout = run_ok(
         evalrun()

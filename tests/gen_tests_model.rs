@@ -51,7 +51,7 @@ fn run_file(source: &str, file: &str) -> PytestOutcome {
 
 #[test]
 fn real_model_writes_tests_in_rounds_and_the_file_passes() {
-    default_model_present();
+    let _model = default_model_present();
     let tmp = tempfile::tempdir().unwrap();
     let module = tmp.path().join("shapes.py");
     std::fs::write(&module, MODULE).unwrap();

@@ -31,7 +31,7 @@ fn hf_models_resolve_from_the_cache_and_run_end_to_end() {
     let model = default_model_present();
     let tmp = tempfile::tempdir().unwrap();
     let hf_home = tmp.path().join("hf");
-    let cached = build_cache(&hf_home, &model);
+    let cached = build_cache(&hf_home, &model.path);
     let id = format!("hf:{REPO}/{FILE}");
     let evalrun_in_cache = || {
         let mut cmd = evalrun();

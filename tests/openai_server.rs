@@ -85,7 +85,7 @@ fn chat(question: &str, max_tokens: u32) -> GenerationRequest {
 fn openai_backend_against_a_real_llama_cpp_python_server() {
     let model = default_model_present();
     let tmp = tempfile::tempdir().unwrap();
-    let server = LlamaServer::start(&model, &tmp.path().join("server.log"));
+    let server = LlamaServer::start(&model.path, &tmp.path().join("server.log"));
 
     // Streaming chat with the server's token counts.
     let mut backend = OpenAiBackend::connect(server.config(Endpoint::Chat)).unwrap();

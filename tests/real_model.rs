@@ -51,7 +51,8 @@ fn outcomes(dir: &Path) -> BTreeMap<String, (String, bool, String)> {
 
 #[test]
 fn real_model_runs_end_to_end_deterministically_and_resumes_after_kill() {
-    let model_path = default_model_present();
+    let model = default_model_present();
+    let model_path = &model.path;
     let tmp = tempfile::tempdir().unwrap();
 
     // 1. A clean run.
@@ -96,9 +97,9 @@ fn real_model_runs_end_to_end_deterministically_and_resumes_after_kill() {
     // for generation, so it has no verdict yet), then resumed.
     let killed = tmp.path().join("killed");
     let mut child = run_cmd(&killed).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(300);
+    let deadline = Instant::now() + Duration::from_secs(1200);
     while lines(&killed.join("samples.jsonl")).is_empty() {
-        assert!(Instant::now() < deadline, "no sample within 5 minutes");
+        assert!(Instant::now() < deadline, "no sample within 20 minutes");
         assert!(child.try_wait().unwrap().is_none(), "run ended before it could be killed");
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -128,7 +129,7 @@ fn real_model_runs_end_to_end_deterministically_and_resumes_after_kill() {
 
 #[test]
 fn several_slots_give_the_same_completions_run_after_run() {
-    default_model_present();
+    let _model = default_model_present();
     let tmp = tempfile::tempdir().unwrap();
     let (first, second) = (tmp.path().join("first"), tmp.path().join("second"));
     run_ok(&mut run_with_slots(&first, 3));

@@ -27,7 +27,7 @@ fn text(path: &Path) -> String {
 
 #[test]
 fn feedback_rounds_are_journaled_judged_and_resumed() {
-    default_model_present();
+    let _model = default_model_present();
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("rounds");
     run_ok(&mut rounds_cmd(&out, 2));

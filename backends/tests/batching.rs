@@ -19,20 +19,26 @@ use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::sampling::LlamaSampler;
 use std::num::NonZeroU32;
 use std::ops::ControlFlow;
+use std::sync::{Mutex, MutexGuard};
 
 const QWEN: &str = "qwen2.5-coder-0.5b-instruct-q4_k_m";
 
-fn backend(slots: usize) -> LlamaCppBackend {
+/// Decoding tests take turns: two llama.cpp contexts spinning their threads on a 2-core CI
+/// machine slow each other down many times over.
+fn backend(slots: usize) -> (MutexGuard<'static, ()>, LlamaCppBackend) {
+    static TURN: Mutex<()> = Mutex::new(());
+    let turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let store = ModelStore::from_env().expect("model store");
     let catalog = store.catalog().expect("catalog");
     let path = store
         .verify(catalog.get(QWEN).expect("catalog entry"))
         .unwrap_or_else(|e| panic!("this test needs {QWEN}: `evalrun models fetch {QWEN}` ({e})"));
-    LlamaCppBackend::load(
+    let backend = LlamaCppBackend::load(
         &path,
         &LoadOptions { threads: 2, n_ctx: 1024, openai: None, slots, ..LoadOptions::default() },
     )
-    .expect("loads")
+    .expect("loads");
+    (turn, backend)
 }
 
 fn ask(task: &str, max_tokens: u32) -> GenerationRequest {
@@ -114,7 +120,7 @@ fn sequential(backend: &LlamaCppBackend, request: &GenerationRequest) -> String 
 
 #[test]
 fn one_slot_gives_the_sequential_loops_bytes() {
-    let mut one = backend(1);
+    let (_turn, mut one) = backend(1);
     let requests = tasks();
     let scheduled = texts(generate_all(&mut one, &requests));
     for (request, text) in requests.iter().zip(&scheduled) {
@@ -125,7 +131,7 @@ fn one_slot_gives_the_sequential_loops_bytes() {
 
 #[test]
 fn several_slots_admit_requests_while_others_decode_and_repeat_exactly() {
-    let mut three = backend(3);
+    let (_turn, mut three) = backend(3);
     // Six requests of different lengths through three slots: the last three are admitted as the
     // first ones finish, mid-stream.
     let requests = tasks();
@@ -172,7 +178,7 @@ impl GenerationSink for Recorder {
 
 #[test]
 fn stops_and_limits_end_one_sequence_without_disturbing_the_others() {
-    let mut three = backend(3);
+    let (_turn, mut three) = backend(3);
     let long = ask("returns the largest of three numbers", 64);
     let plain = texts(generate_all(&mut three, &[long.clone(), long.clone(), long.clone()]));
     let mut limited = long.clone();
@@ -192,7 +198,7 @@ fn stops_and_limits_end_one_sequence_without_disturbing_the_others() {
 
 #[test]
 fn cancelling_a_sequence_frees_its_slot_for_the_next_request() {
-    let mut two = backend(2);
+    let (_turn, mut two) = backend(2);
     let requests = vec![
         ask("returns the sum of a list of numbers", 64),
         ask("checks whether a string is a palindrome", 64),
@@ -213,7 +219,7 @@ fn cancelling_a_sequence_frees_its_slot_for_the_next_request() {
 
 #[test]
 fn prompt_sharing_gives_the_same_completions_as_separate_prefills() {
-    let mut four = backend(4);
+    let (_turn, mut four) = backend(4);
     // Three samples of one prompt, as pass@k asks, then two other tasks that open with the same
     // system text and instruction. Greedy: sampled tokens can part at a draw that falls between
     // two nearly equal probabilities, because batches of other shapes round differently
@@ -242,7 +248,7 @@ fn prompt_sharing_gives_the_same_completions_as_separate_prefills() {
 
 #[test]
 fn samples_of_one_prompt_differ_by_seed_and_repeat_with_it() {
-    let mut four = backend(4);
+    let (_turn, mut four) = backend(4);
     let requests: Vec<_> = (0..4)
         .map(|seed| {
             let mut r = ask("counts the vowels in a string", 24);

@@ -307,6 +307,9 @@ fn request(prompt: Prompt, stop: &[&str], max_tokens: u32) -> GenerationRequest 
 /// first tokens (the logits differ in the last bits, so long greedy runs may part at a near-tie),
 /// streaming that adds up to the text, stop sequences, metrics.
 fn assert_generates_like_llama_cpp(id: &str, prompt: Prompt, stop: &[&str], same_prefix_chars: usize) {
+    // One generating test at a time: two of them spinning threads on 2 cores slow both many times.
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let opts = LoadOptions { threads: 2, n_ctx: 2048, openai: None, slots: 1, ..LoadOptions::default() };
     let path = model_path(id);
     let mut llama = LlamaCppBackend::load(&path, &opts).unwrap();

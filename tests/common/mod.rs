@@ -67,8 +67,18 @@ pub fn read_jsonl(path: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// The default model's file, fetched by `scripts/test.sh` before the tests run.
-pub fn default_model_present() -> PathBuf {
+/// The default model, fetched by `scripts/test.sh` before the tests run, and this test's turn
+/// with it: the tests of one file that run models take turns, since two llama.cpp processes
+/// spinning their threads on a 2-core CI machine slow each other down many times over.
+#[must_use = "the turn ends when this is dropped"]
+pub struct DefaultModel {
+    pub path: PathBuf,
+    _turn: std::sync::MutexGuard<'static, ()>,
+}
+
+pub fn default_model_present() -> DefaultModel {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let out = run_ok(evalrun().args(["models", "path", "qwen2.5-coder-0.5b-instruct-q4_k_m"]));
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    DefaultModel { path: PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()), _turn: turn }
 }

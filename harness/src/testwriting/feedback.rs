@@ -9,7 +9,7 @@
 //! [`MAX_FEEDBACK_CHARS`] to the code shown, so the answer's budget fits the context with it
 //! ([`super::budget::TokenBudgets::for_round`]).
 //!
-//! ```ignore
+//! ```text
 //! let target = Target { module: "clamp", code: source, item: None };
 //! let survivors: Vec<&Mutant> = task.mutants.iter().filter(|m| survived(m)).collect();
 //! let feedback = Feedback {

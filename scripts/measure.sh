@@ -93,7 +93,7 @@ for part in $PARTS; do
       # each model's knee, which runs then take as their default slot count.
       log "bench batching"
       $E models fetch $Q15
-      $E bench batching --models $Q05,$Q15 --slots 1,2,4,8,16 --repeat 3 --peer $PEERS/llama-batched-bench \
+      $E bench batching --models $Q05,$Q15 --slots 1,2,4,8,16,24,32 --repeat 3 --peer $PEERS/llama-batched-bench \
         --out "$OUT/batching" | tee "$OUT/batching.md"
       ;;
     server)

@@ -132,10 +132,11 @@ pub struct RunArgs {
     /// the n samples of a task, and prompts with a common opening, share those KV cells).
     #[arg(long)]
     pub no_prompt_sharing: bool,
-    /// The prompt template for every model: evalplus-instruct-v1 (instruct models, the answer
-    /// opened for the model), evalplus-instruct-v1-no-prefill (the question alone, as a chat
-    /// endpoint gets it), humaneval-completion-v1 (base models). Default: the one that fits each
-    /// backend.
+    /// The prompt template for every model: evalplus-instruct-v2 (instruct models, the answer
+    /// opened for the model), evalplus-instruct-v2-no-prefill (the question alone, as a chat
+    /// endpoint gets it), humaneval-completion-v1 (base models); evalplus-instruct-v1 and
+    /// evalplus-instruct-v1-no-prefill repeat runs made before v2 (they stop only at the closing
+    /// fence). Default: the one that fits each backend.
     #[arg(long, value_name = "NAME")]
     pub prompt_template: Option<String>,
     #[command(flatten)]
@@ -491,7 +492,7 @@ pub struct BenchBatchingArgs {
     #[arg(long)]
     pub models: Option<String>,
     /// Slot counts (sequences decoded together) to measure, comma separated.
-    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16")]
+    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,24,32")]
     pub slots: Vec<usize>,
     /// Prompt length of every sequence, in tokens (each prompt distinct from its first token).
     #[arg(long, default_value_t = 200)]

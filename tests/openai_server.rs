@@ -176,6 +176,6 @@ fn openai_backend_against_a_real_llama_cpp_python_server() {
     assert_eq!(models.len(), 2);
     assert!(models[0]["backend_version"].as_str().unwrap().contains("llama-cpp-2"), "{manifest}");
     assert!(models[1]["backend_version"].as_str().unwrap().contains(&server.url), "{manifest}");
-    assert_eq!(models[1]["prompt_template"]["name"], "evalplus-instruct-v1-no-prefill");
-    assert_eq!(models[0]["prompt_template"]["name"], "evalplus-instruct-v1");
+    assert_eq!(models[1]["prompt_template"]["name"], "evalplus-instruct-v2-no-prefill");
+    assert_eq!(models[0]["prompt_template"]["name"], "evalplus-instruct-v2");
 }

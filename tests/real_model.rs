@@ -82,7 +82,7 @@ fn real_model_runs_end_to_end_deterministically_and_resumes_after_kill() {
     assert_eq!(m["file"], model_path.display().to_string());
     assert!(m["backend_version"].as_str().unwrap().contains("llama-cpp-2"));
     assert!(m["chat_template"].as_str().unwrap().contains("<|im_start|>"));
-    assert_eq!(m["prompt_template"]["name"], "evalplus-instruct-v1");
+    assert_eq!(m["prompt_template"]["name"], "evalplus-instruct-v2");
     assert_eq!(manifest["sampling"]["temperature"], 0.0);
     assert_eq!(manifest["sampling"]["seed"], 1234);
     assert!(manifest["corpus_version"].as_str().unwrap().starts_with("humaneval@2-"));

@@ -1,5 +1,5 @@
 //! Prompts, versioned and recorded in every run's manifest. Instruction-tuned models (those
-//! with a chat template) get [`PromptTemplate::instruct_v1`]; base models get
+//! with a chat template) get [`PromptTemplate::instruct_v2`]; base models get
 //! [`PromptTemplate::completion_v1`].
 
 use crate::languages;
@@ -7,6 +7,10 @@ use evalrun_core::{
     Backend, ChatMessage, GenerationRequest, Language, Prompt, SamplingParams, Task, TaskKind,
 };
 use serde::{Deserialize, Serialize};
+
+/// EvalPlus's end sequences for every model (its `provider/utility.py`): the top-level code a
+/// model writes after its solution.
+pub const EVALPLUS_STOPS: [&str; 3] = ["\nif __name__", "\ndef main(", "\nprint("];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "style", rename_all = "snake_case")]
@@ -28,7 +32,30 @@ pub struct PromptTemplate {
 
 impl PromptTemplate {
     /// EvalPlus's instruct prompt, so scores are comparable with published ones: the model is
-    /// asked for a self-contained script and its answer is opened with a Python fence.
+    /// asked for a self-contained script and its answer is opened with a Python fence. It stops
+    /// at the closing fence and at EvalPlus's own end sequences ([`EVALPLUS_STOPS`]): small
+    /// models go on after their function with example calls and a `__main__` block, which
+    /// EvalPlus never generates and never executes.
+    pub fn instruct_v2() -> Self {
+        let mut stop = vec!["\n```".to_string()];
+        stop.extend(EVALPLUS_STOPS.map(String::from));
+        PromptTemplate { name: "evalplus-instruct-v2".into(), stop, ..Self::instruct_v1() }
+    }
+
+    /// [`instruct_v2`](Self::instruct_v2) for backends that cannot prefill the assistant's turn
+    /// (chat endpoints of servers): the same request, no response prefix, and EvalPlus's end
+    /// sequences but not the closing fence, because the answer opens its own fence and `\n````
+    /// would stop before the code. Extraction then takes the fenced block from the whole answer.
+    pub fn instruct_v2_no_prefill() -> Self {
+        PromptTemplate {
+            name: "evalplus-instruct-v2-no-prefill".into(),
+            stop: EVALPLUS_STOPS.map(String::from).to_vec(),
+            ..Self::instruct_v1_no_prefill()
+        }
+    }
+
+    /// The first instruct prompt: [`instruct_v2`](Self::instruct_v2)'s text, stopping only at
+    /// the closing fence. Kept so that runs recorded with it can be repeated.
     pub fn instruct_v1() -> Self {
         PromptTemplate {
             name: "evalplus-instruct-v1".into(),
@@ -40,10 +67,7 @@ impl PromptTemplate {
         }
     }
 
-    /// [`instruct_v1`](Self::instruct_v1) for backends that cannot prefill the assistant's turn
-    /// (chat endpoints of servers): the same request, no response prefix, and no stop sequence,
-    /// because the answer opens its own fence and `\n```` would stop before the code. Extraction
-    /// then takes the fenced block from the whole answer.
+    /// [`instruct_v1`](Self::instruct_v1) without the response prefix and with no stop sequence.
     pub fn instruct_v1_no_prefill() -> Self {
         let PromptStyle::Instruct { instruction, .. } = Self::instruct_v1().style else {
             unreachable!("instruct_v1 is an instruct template")
@@ -68,7 +92,7 @@ impl PromptTemplate {
     /// The template for a model: instruct when it has a chat template, completion otherwise.
     pub fn for_model(has_chat_template: bool) -> Self {
         if has_chat_template {
-            Self::instruct_v1()
+            Self::instruct_v2()
         } else {
             Self::completion_v1()
         }
@@ -78,14 +102,20 @@ impl PromptTemplate {
     /// instruct variant where the backend cannot open the assistant's turn.
     pub fn for_backend(backend: &dyn Backend) -> Self {
         match (backend.is_chat(), backend.supports_assistant_prefix()) {
-            (true, false) => Self::instruct_v1_no_prefill(),
+            (true, false) => Self::instruct_v2_no_prefill(),
             (chat, _) => Self::for_model(chat),
         }
     }
 
     /// The built-in templates, for `--prompt-template NAME`.
     pub fn builtins() -> Vec<PromptTemplate> {
-        vec![Self::instruct_v1(), Self::instruct_v1_no_prefill(), Self::completion_v1()]
+        vec![
+            Self::instruct_v2(),
+            Self::instruct_v2_no_prefill(),
+            Self::instruct_v1(),
+            Self::instruct_v1_no_prefill(),
+            Self::completion_v1(),
+        ]
     }
 
     /// The built-in template called `name`.
@@ -106,7 +136,7 @@ impl PromptTemplate {
                 Some(format!(
                     "`{}` opens the assistant's answer, which this backend cannot do (use `{}`)",
                     self.name,
-                    Self::instruct_v1_no_prefill().name
+                    Self::instruct_v2_no_prefill().name
                 ))
             }
             _ => None,
@@ -263,6 +293,21 @@ mod tests {
             crate::extract::completion_from(&without, answer, &task()),
             "\ndef f(x):\n    return 2 * x\n"
         );
+    }
+
+    #[test]
+    fn v2_asks_what_v1_asks_and_also_stops_where_evalplus_stops() {
+        let (v1, v2) = (PromptTemplate::instruct_v1(), PromptTemplate::instruct_v2());
+        assert_eq!(v2.style, v1.style);
+        let req = v2.request(&task(), SamplingParams::default());
+        assert_eq!(req.stop, ["\n```", "\nif __name__", "\ndef main(", "\nprint("]);
+        assert_eq!(req.prompt, v1.request(&task(), SamplingParams::default()).prompt);
+        let no_prefill = PromptTemplate::instruct_v2_no_prefill();
+        assert_eq!(no_prefill.style, PromptTemplate::instruct_v1_no_prefill().style);
+        assert_eq!(no_prefill.stop, EVALPLUS_STOPS);
+        // Instruct models get v2 by default; v1 stays built in for runs recorded with it.
+        assert_eq!(PromptTemplate::for_model(true), v2);
+        assert_eq!(PromptTemplate::builtin("evalplus-instruct-v1"), Some(v1));
     }
 
     #[test]

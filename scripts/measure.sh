@@ -5,7 +5,7 @@
 #   bash scripts/measure.sh [OUT_DIR] [PART...]
 #
 # Parts (default: all, in this order): sandbox humaneval backends languages gentests report
-# batching server slots passk testwriting gentests-rounds.
+# batching server slots passk testwriting gentests-rounds (and batching-0.5b, the 0.5B's curve alone).
 # The batching parts need llama.cpp's own tools as peers: bash scripts/build-peers.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +15,11 @@ PARTS=${*:-sandbox humaneval backends languages gentests report batching server 
 PEERS=target/peers/build/bin
 Q05=qwen2.5-coder-0.5b-instruct-q4_k_m
 Q15=qwen2.5-coder-1.5b-instruct-q4_k_m
-E=target/release/evalrun
+# EVALRUN=path measures that binary as it is (no build): the tree may change while a long
+# measurement runs.
+E=${EVALRUN:-target/release/evalrun}
 
-cargo build --release --locked --features candle
+[ -n "${EVALRUN:-}" ] || cargo build --release --locked --features candle
 mkdir -p "$OUT"
 log() { echo "== $(date -u +%H:%M:%S) $*" | tee -a "$OUT/measure.log"; }
 
@@ -52,6 +54,12 @@ for part in $PARTS; do
       $E run --models $Q05 --backends llamacpp,candle,openai --openai-base-url http://127.0.0.1:8765/v1 \
         --openai-concurrency 1 --suite humaneval --limit 20 --out "$OUT/backends3"
       kill $server
+      # Like for like: the native backend given the server's prompt (no response prefix).
+      log "humaneval 40, native, $n slots, the server's prompt"
+      rm -rf "$OUT/server-native-no-prefill"
+      /usr/bin/time -f "%e s wall" $E run --models $Q05 --backends llamacpp --suite humaneval --limit 40 \
+        --slots "$n" --prompt-template evalplus-instruct-v2-no-prefill --out "$OUT/server-native-no-prefill" \
+        2>&1 | tee "$OUT/server-native-no-prefill.log"
       ;;
     languages)
       # Issue 4: every suite (HumanEval and its translations, evalrun-core in six languages,
@@ -95,6 +103,12 @@ for part in $PARTS; do
       $E models fetch $Q15
       $E bench batching --models $Q05,$Q15 --slots 1,2,4,8,16,24,32 --repeat 3 --peer $PEERS/llama-batched-bench \
         --out "$OUT/batching" | tee "$OUT/batching.md"
+      ;;
+    batching-0.5b)
+      # Issue 11: the 0.5B's curve alone, 1 to 32 slots, once each (about 8 minutes).
+      log "bench batching 0.5B"
+      $E bench batching --models $Q05 --repeat 1 --peer $PEERS/llama-batched-bench \
+        --out "$OUT/batching-0.5b-1-32" | tee "$OUT/batching-0.5b-1-32.md"
       ;;
     server)
       # Issue 11: the user's alternative end to end: the first 40 HumanEval tasks through the

@@ -54,12 +54,6 @@ for part in $PARTS; do
       $E run --models $Q05 --backends llamacpp,candle,openai --openai-base-url http://127.0.0.1:8765/v1 \
         --openai-concurrency 1 --suite humaneval --limit 20 --out "$OUT/backends3"
       kill $server
-      # Like for like: the native backend given the server's prompt (no response prefix).
-      log "humaneval 40, native, $n slots, the server's prompt"
-      rm -rf "$OUT/server-native-no-prefill"
-      /usr/bin/time -f "%e s wall" $E run --models $Q05 --backends llamacpp --suite humaneval --limit 40 \
-        --slots "$n" --prompt-template evalplus-instruct-v2-no-prefill --out "$OUT/server-native-no-prefill" \
-        2>&1 | tee "$OUT/server-native-no-prefill.log"
       ;;
     languages)
       # Issue 4: every suite (HumanEval and its translations, evalrun-core in six languages,
@@ -131,6 +125,12 @@ for part in $PARTS; do
         --openai-model "$model" --openai-concurrency "$n" --suite humaneval --limit 40 --out "$OUT/server-peer" \
         2>&1 | tee "$OUT/server-peer.log"
       kill $server
+      # Like for like: the native backend given the server's prompt (no response prefix).
+      log "humaneval 40, native, $n slots, the server's prompt"
+      rm -rf "$OUT/server-native-no-prefill"
+      /usr/bin/time -f "%e s wall" $E run --models $Q05 --backends llamacpp --suite humaneval --limit 40 \
+        --slots "$n" --prompt-template evalplus-instruct-v2-no-prefill --out "$OUT/server-native-no-prefill" \
+        2>&1 | tee "$OUT/server-native-no-prefill.log"
       ;;
     slots)
       # Issue 11: the full HumanEval, 164 tasks, greedy, one sequence at a time and at the default

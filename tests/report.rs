@@ -128,7 +128,7 @@ fn report_numbers_match_the_result_rows() {
     let board: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("leaderboard.json")).unwrap()).unwrap();
     assert_eq!(board["schema"], "evalrun-leaderboard");
-    assert_eq!(board["schema_version"], 1);
+    assert_eq!(board["schema_version"], 2);
     assert_eq!(board["runs"].as_array().unwrap().len(), 3);
     let entries = board["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 3);
@@ -152,9 +152,25 @@ fn report_numbers_match_the_result_rows() {
         assert_eq!(e["peak_rss_bytes"].as_u64(), want.peak_rss, "{e}");
         assert_eq!(e["task_outcomes"].as_array().unwrap().len(), want.tasks);
     }
-    // Best first; the replayed canonical solutions solve everything.
+    // Best first; the replayed canonical solutions solve everything. The real run's 3 tasks are
+    // too few of the score runs' 20 to rank it with them: it has a group of its own.
     assert_eq!(entries[0]["model"], "canonical");
     assert_eq!(entries[0]["pass_at_1"]["value"], 1.0);
+    let groups: Vec<(u64, u64)> = board["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["id"].as_u64().unwrap(), g["common_tasks"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(groups, [(1, TASKS as u64), (2, 3)]);
+    let ranks: Vec<(&str, u64, u64)> = entries
+        .iter()
+        .map(|e| (e["model"].as_str().unwrap(), e["group"].as_u64().unwrap(), e["rank"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(ranks, [("canonical", 1, 1), ("half-broken", 1, 2), (MODEL, 2, 1)]);
+    for e in entries {
+        assert_eq!(e["pass_at_1_common"], e["pass_at_1"], "each ran all of its group's tasks: {e}");
+    }
     let real = entries.iter().find(|e| e["model"] == MODEL).unwrap();
     assert_eq!(real["quantization"], "Q4_K_M");
     assert!(real["backend_version"].as_str().unwrap().contains("llama-cpp-2"), "{real}");
@@ -213,19 +229,50 @@ fn page_loads_sorts_and_renders_in_chromium() {
     assert_eq!(browser.execute("return document.title;"), "evalrun leaderboard");
     assert_eq!(browser.execute("return document.querySelectorAll('figure svg').length;"), 4);
 
-    // The column of a header, as the page shows it now.
-    let column = |header: &str| -> Vec<String> {
+    // The groups, each headed by what it is ranked on: the score runs' 20 tasks, the real run's 3.
+    let headings = browser.execute(
+        "return Array.from(document.querySelectorAll('#leaderboard tr.group-head')).map(r => r.innerText);",
+    );
+    let headings: Vec<&str> = headings.as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
+    assert_eq!(headings.len(), 2, "{headings:?}");
+    assert!(
+        headings[0].starts_with("Group 1 · ranked on 20 common tasks · 2 entries · task set"),
+        "{headings:?}"
+    );
+    assert!(
+        headings[1].starts_with("Group 2 · ranked on 3 common tasks · 1 entry · task set"),
+        "{headings:?}"
+    );
+
+    // The table fits the 1400-pixel window: nothing scrolls sideways, in it or in the page.
+    let widths = browser.execute(
+        "const t = document.getElementById('leaderboard'); const box = t.parentElement;\
+         return [t.getBoundingClientRect().right, box.scrollWidth, box.clientWidth,\
+                 document.documentElement.scrollWidth, window.innerWidth];",
+    );
+    let w: Vec<f64> = widths.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    assert!(w[0] <= 1400.0 && w[1] <= w[2] && w[3] <= w[4] && w[4] <= 1400.0, "{w:?}");
+
+    // The column of a header, as the page shows it now: one list per group.
+    let column = |header: &str| -> Vec<Vec<String>> {
         let script = format!(
-            "const ths = Array.from(document.querySelectorAll('#leaderboard th'));\
+            "const ths = Array.from(document.querySelectorAll('#leaderboard thead th'));\
              const i = ths.findIndex(th => th.textContent.trim() === {header:?});\
-             return Array.from(document.querySelectorAll('#leaderboard tbody tr')).map(r => r.cells[i].dataset.sort);"
+             return Array.from(document.querySelectorAll('#leaderboard tbody')).map(b =>\
+               Array.from(b.rows).filter(r => !r.classList.contains('group-head')).map(r => r.cells[i].dataset.sort));"
         );
-        browser.execute(&script).as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+        let groups = browser.execute(&script);
+        groups
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect())
+            .collect()
     };
     let header_button = |header: &str| -> String {
-        let buttons = browser.find_all("#leaderboard th button");
+        let buttons = browser.find_all("#leaderboard thead th button");
         let names = browser.execute(
-            "return Array.from(document.querySelectorAll('#leaderboard th button')).map(b => b.textContent);",
+            "return Array.from(document.querySelectorAll('#leaderboard thead th button')).map(b => b.textContent);",
         );
         let i = names
             .as_array()
@@ -237,23 +284,26 @@ fn page_loads_sorts_and_renders_in_chromium() {
     };
     let numbers = |values: &[String]| -> Vec<f64> { values.iter().map(|v| v.parse().unwrap()).collect() };
 
-    // pass@1: first click sorts descending, the second ascending.
-    browser.click(&header_button("pass@1"));
-    let desc = numbers(&column("pass@1"));
-    assert!(desc.windows(2).all(|w| w[0] >= w[1]), "{desc:?}");
-    assert_eq!(desc[0], 1.0);
-    browser.click(&header_button("pass@1"));
-    let asc = numbers(&column("pass@1"));
-    assert!(asc.windows(2).all(|w| w[0] <= w[1]) && asc.first() < asc.last(), "{asc:?}");
+    // pass@1 on the common tasks: first click sorts each group descending, the second
+    // ascending; a group never mixes with another.
+    browser.click(&header_button("pass@1 common"));
+    let desc: Vec<Vec<f64>> = column("pass@1 common").iter().map(|g| numbers(g)).collect();
+    assert_eq!(desc.iter().map(Vec::len).collect::<Vec<_>>(), [2, 1], "{desc:?}");
+    assert_eq!(desc[0], [1.0, 0.5]);
+    browser.click(&header_button("pass@1 common"));
+    let asc: Vec<Vec<f64>> = column("pass@1 common").iter().map(|g| numbers(g)).collect();
+    assert_eq!(asc[0], [0.5, 1.0]);
+    assert_eq!(asc[1], desc[1]);
     // Text sorts alphabetically; a column with missing values keeps them last.
     browser.click(&header_button("Model"));
-    let models = column("Model");
-    let mut sorted = models.clone();
-    sorted.sort_by(|a, b| a.to_lowercase().cmp(&b.to_lowercase()));
-    assert_eq!(models, sorted);
+    for models in column("Model") {
+        let mut sorted = models.clone();
+        sorted.sort_by(|a, b| a.to_lowercase().cmp(&b.to_lowercase()));
+        assert_eq!(models, sorted);
+    }
     browser.click(&header_button("Gen tok/s"));
     let speeds = column("Gen tok/s");
-    assert!(!speeds[0].is_empty() && speeds[1..].iter().all(String::is_empty), "{speeds:?}");
+    assert!(speeds[0].iter().all(String::is_empty) && !speeds[1][0].is_empty(), "{speeds:?}");
     assert_eq!(
         browser.execute("return document.querySelector('#leaderboard th[aria-sort]').textContent;"),
         "Gen tok/s"
@@ -291,7 +341,7 @@ fn gate_fails_a_clearly_worse_candidate() {
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
     assert!(stdout.starts_with("evalrun gate: REGRESSED\n"), "{stdout}");
     assert!(stdout.contains("pass@1     100.0% -> 50.0%  (-50.0 points; allowed drop 0.0)"), "{stdout}");
-    assert!(stdout.contains("20 tasks paired: 10 newly failing, 0 newly passing, 10 unchanged"), "{stdout}");
+    assert!(stdout.contains("20 common tasks: 10 newly failing, 0 newly passing, 10 unchanged"), "{stdout}");
     assert!(
         stdout.contains("exact McNemar test: p = 0.002 < 0.05: the drop is real => REGRESSED"),
         "{stdout}"

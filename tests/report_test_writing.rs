@@ -141,7 +141,7 @@ fn gate_and_compare_pair_the_kept_tests_figures() {
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
     assert!(stdout.contains("pass@1     100.0% -> 100.0%"), "{stdout}");
     assert!(stdout.contains("  mutation   50.0% -> 27.5%  (-22.5 points; allowed drop 0.0)"), "{stdout}");
-    assert!(stdout.contains("16 tasks paired: 12 worse, 0 better, 4 unchanged"), "{stdout}");
+    assert!(stdout.contains("16 common tasks: 12 worse, 0 better, 4 unchanged"), "{stdout}");
     assert!(
         stdout.contains("exact Wilcoxon signed-rank test: p = 4.9e-4 < 0.05: the drop is real => REGRESSED"),
         "{stdout}"

@@ -72,16 +72,19 @@ impl Exporter for CsvExporter {
     }
 }
 
-/// Writes one row per leaderboard entry, best first:
-/// `rank, label, run, model, backend, backend_version, quantization, suite, tasks,
-/// samples_per_task, samples, passed, pass@1, pass@1_low, pass@1_high, pass@1_method,
-/// pass@2 .. pass@N, pass@1[<language>] ..., test_writing_pass@1, mutation_score, line_coverage,
+/// Writes one row per leaderboard entry, group by group, best first within each:
+/// `rank, group, common_tasks, label, run, model, backend, backend_version, quantization,
+/// model_file, model_sha256, suite, tasks, task_set, samples_per_task, samples, passed,
+/// pass@1_common, pass@1_common_low, pass@1_common_high, pass@1, pass@1_low, pass@1_high,
+/// pass@1_method, pass@2 .. pass@N, pass@1[<language>] ..., test_writing_pass@1, mutation_score, line_coverage,
 /// branch_coverage, tests_written, tests_kept, tests_written_total, tests_kept_total,
 /// gen_tokens_per_s_median, gen_tokens_per_s_p10, gen_tokens_per_s_p90,
 /// prompt_tokens_per_s_median, ttft_s_median, latency_s_median, latency_s_p90, peak_rss_mib,
 /// mean_exec_s, pareto, machine`.
 ///
-/// Language columns are every language any entry has code tasks in; missing values are empty
+/// `rank` is within the `group`, by `pass@1_common`, pass@1 over the group's `common_tasks`;
+/// `pass@1` is over the entry's own `tasks` (see `docs/FORMATS.md`). Language columns are every
+/// language any entry has code tasks in; missing values are empty
 /// cells; fractions are written as fractions, in full precision. The test-writing columns are
 /// those of [`crate::leaderboard::TestWriting`]: `test_writing_pass@1` is the strict rate of
 /// suites that pass whole, the coverage and mutation score are the kept tests', and
@@ -101,17 +104,25 @@ impl Exporter<Leaderboard> for CsvExporter {
         let languages = board.languages();
         let mut header: Vec<String> = [
             "rank",
+            "group",
+            "common_tasks",
             "label",
             "run",
             "model",
             "backend",
             "backend_version",
             "quantization",
+            "model_file",
+            "model_sha256",
             "suite",
             "tasks",
+            "task_set",
             "samples_per_task",
             "samples",
             "passed",
+            "pass@1_common",
+            "pass@1_common_low",
+            "pass@1_common_high",
             "pass@1",
             "pass@1_low",
             "pass@1_high",
@@ -148,19 +159,28 @@ impl Exporter<Leaderboard> for CsvExporter {
         let mut rows = vec![header];
         for e in &board.entries {
             let text = |value: &Option<String>| value.clone().unwrap_or_default();
+            let common = board.group(e.group).map(|g| g.common_tasks.to_string()).unwrap_or_default();
             let mut row = vec![
                 e.rank.to_string(),
+                e.group.to_string(),
+                common,
                 e.label.clone(),
                 e.run.clone(),
                 e.model.clone(),
                 e.backend.clone(),
                 text(&e.backend_version),
                 text(&e.quantization),
+                text(&e.model_file),
+                text(&e.model_sha256),
                 e.suite.clone(),
                 e.tasks.to_string(),
+                e.task_set.clone(),
                 e.samples_per_task.to_string(),
                 e.samples.to_string(),
                 e.passed.to_string(),
+                e.pass_at_1_common.value.to_string(),
+                e.pass_at_1_common.low.to_string(),
+                e.pass_at_1_common.high.to_string(),
                 e.pass_at_1.value.to_string(),
                 e.pass_at_1.low.to_string(),
                 e.pass_at_1.high.to_string(),
@@ -326,6 +346,10 @@ mod tests {
             assert_eq!(row[col("label")], e.label);
             assert_eq!(row[col("pass@1")].parse::<f64>().unwrap(), e.pass_at_1.value);
             assert_eq!(row[col("pass@1_low")].parse::<f64>().unwrap(), e.pass_at_1.low);
+            assert_eq!(row[col("pass@1_common")].parse::<f64>().unwrap(), e.pass_at_1_common.value);
+            assert_eq!(row[col("pass@1_common_high")].parse::<f64>().unwrap(), e.pass_at_1_common.high);
+            assert_eq!((row[col("group")].as_str(), row[col("common_tasks")].as_str()), ("1", "5"));
+            assert_eq!(row[col("task_set")], e.task_set);
             for (language, score) in &e.languages {
                 assert_eq!(row[col(&format!("pass@1[{language}]"))].parse::<f64>().unwrap(), score.pass_at_1);
             }

@@ -372,7 +372,7 @@ impl fmt::Display for Gate {
                 if p.single_samples { ("newly failing", "newly passing") } else { ("worse", "better") };
             writeln!(
                 f,
-                "             {} tasks paired: {} {worse}, {} {better}, {} unchanged",
+                "             {} common tasks: {} {worse}, {} {better}, {} unchanged",
                 p.tasks,
                 pass.worse.len(),
                 pass.better.len(),
@@ -499,7 +499,7 @@ mod tests {
         let text = g.to_string();
         assert!(text.starts_with("evalrun gate: REGRESSED\n"), "{text}");
         assert!(text.contains("pass@1     100.0% -> 50.0%  (-50.0 points; allowed drop 0.0)"), "{text}");
-        assert!(text.contains("20 tasks paired: 10 newly failing, 0 newly passing, 10 unchanged"), "{text}");
+        assert!(text.contains("20 common tasks: 10 newly failing, 0 newly passing, 10 unchanged"), "{text}");
         assert!(text.contains("p = 0.002 < 0.05: the drop is real => REGRESSED"), "{text}");
         assert!(text.contains("newly failing: T0, T2, T4, T6, T8, T10, T12, T14 and 2 more"), "{text}");
         assert!(text.contains("speed      not measured"), "{text}");

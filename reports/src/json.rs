@@ -64,7 +64,7 @@ mod tests {
         let board = crate::test_support::sample_leaderboard();
         let text = JsonExporter.render(&board).unwrap();
         assert!(
-            text.contains("\n  \"schema\": \"evalrun-leaderboard\",\n  \"schema_version\": 1,"),
+            text.contains("\n  \"schema\": \"evalrun-leaderboard\",\n  \"schema_version\": 2,"),
             "{text}"
         );
         let back: Leaderboard = serde_json::from_str(&text).unwrap();

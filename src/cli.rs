@@ -1,6 +1,6 @@
 //! Command-line interface.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -36,6 +36,9 @@ pub enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// Join the run directories of a run's shards (`--shard I/N`) into one run directory:
+    /// journals, summary, and a manifest keeping each shard's machine, start and end.
+    Merge(MergeArgs),
     /// Combine runs into a leaderboard: an HTML page with charts, CSV, JSON, Markdown, JUnit XML.
     Report(ReportArgs),
     /// What changed from run A to run B: per task, and in speed and memory.
@@ -66,6 +69,25 @@ pub struct ExecArgs {
     /// Only the first K tasks of each suite and language.
     #[arg(long)]
     pub limit: Option<usize>,
+    /// Only tasks whose id matches one of these globs, comma separated (`*` any characters,
+    /// `?` one): `HumanEval/1*,HumanEval/42`. Applied after --suite, --language and --limit.
+    #[arg(long, value_name = "GLOB,...")]
+    pub task_ids: Option<String>,
+    /// Run one shard of the run: I/N (I from 1 to N). Every (model, backend, task, sample) goes
+    /// to one shard by a hash of itself, whatever the machine, order or --limit; `evalrun merge`
+    /// joins the shards. `auto` reads a Kubernetes Indexed Job's JOB_COMPLETION_INDEX (with
+    /// EVALRUN_SHARD_COUNT set to its completions), a Slurm array's SLURM_ARRAY_TASK_ID,
+    /// SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_COUNT, or GitLab's CI_NODE_INDEX and CI_NODE_TOTAL.
+    #[arg(long, value_name = "I/N|auto")]
+    pub shard: Option<String>,
+    /// Progress on stderr: `bars`, `plain` (a line every --progress-interval: samples generated
+    /// and judged, passed so far, tokens/s, time left) or `none`. Default: bars on a terminal,
+    /// plain lines otherwise (logs of CI, Kubernetes or Slurm jobs).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub progress: Option<ProgressMode>,
+    /// Seconds between two plain progress lines.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub progress_interval: f64,
     /// Output directory (journals, manifest, reports).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -177,6 +199,28 @@ pub struct ScoreArgs {
     pub samples_file: PathBuf,
     #[command(flatten)]
     pub exec: ExecArgs,
+}
+
+/// How `run` and `score` show progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProgressMode {
+    /// Progress bars, redrawn in place (a terminal).
+    Bars,
+    /// A line at a steady interval (a log).
+    Plain,
+    /// Nothing but what went wrong.
+    None,
+}
+
+#[derive(Args)]
+pub struct MergeArgs {
+    /// The shards' run directories (written by `run` or `score` with --shard), every shard
+    /// 1..N once, in any order.
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Directory to write the merged run into (created; must not hold a run).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Subcommand)]

@@ -2,7 +2,8 @@
 
 use crate::prompt::PromptTemplate;
 use crate::sandbox::{Limits, Protections};
-use evalrun_core::SamplingParams;
+use crate::shard::Shard;
+use evalrun_core::{SampleKey, SamplingParams};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -161,23 +162,79 @@ pub struct RunManifest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_mode: Option<String>,
     pub machine: Machine,
+    /// The shard this run is (`--shard I/N`): only the sample keys that hash to it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+    /// When the command ended (the last time, when resumed); absent in runs before it was
+    /// recorded and in runs that were killed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    /// `score` runs: each task's samples in the samples file (tasks without any are absent);
+    /// empty for `run`, where every task has `samples_per_task`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sample_counts: BTreeMap<String, u32>,
+    /// A run merged from shards (`evalrun merge`): where and when each shard ran, by index.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<ShardProvenance>,
+}
+
+/// One shard of a merged run, as its own manifest recorded it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardProvenance {
+    pub shard: Shard,
+    /// The shard's run directory, as given to `evalrun merge`.
+    pub dir: String,
+    pub machine: Machine,
+    pub evalrun_version: String,
+    pub command: Vec<String>,
+    /// The shard's start (its `created_at`) and end (its `finished_at`, else the time its
+    /// `results.jsonl` was last written).
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    /// Result rows the shard contributed.
+    pub samples: usize,
 }
 
 impl RunManifest {
+    /// Samples of `task_id` the run was to judge per model and backend.
+    pub fn samples_of(&self, task_id: &str) -> u32 {
+        if self.sample_counts.is_empty() {
+            self.samples_per_task
+        } else {
+            self.sample_counts.get(task_id).copied().unwrap_or(0)
+        }
+    }
+
+    /// Every sample key the whole run (all its shards) was to judge, in plan order: models and
+    /// backends as listed, tasks as listed, samples in order.
+    pub fn sample_keys(&self) -> Vec<SampleKey> {
+        let mut keys = Vec::new();
+        for model in &self.models {
+            for task in &self.tasks {
+                for sample in 0..self.samples_of(task) {
+                    keys.push((model.id.clone(), model.backend.clone(), task.clone(), sample));
+                }
+            }
+        }
+        keys
+    }
+
     /// What must be identical for `--resume` to continue a run; names the first difference.
     pub fn resume_mismatch(&self, earlier: &RunManifest) -> Option<String> {
         let model_keys = |m: &RunManifest| {
             m.models.iter().map(|x| (x.id.clone(), x.sha256.clone(), x.backend.clone())).collect::<Vec<_>>()
         };
-        let checks: [(&str, bool); 8] = [
+        let shard = |m: &RunManifest| m.shard.map(|s| (s.index, s.count));
+        let checks: [(&str, bool); 9] = [
             ("suite", self.suite == earlier.suite),
             ("corpus_version", self.corpus_version == earlier.corpus_version),
-            ("tasks (check --limit)", self.tasks == earlier.tasks),
+            ("tasks (check --limit, --task-ids)", self.tasks == earlier.tasks),
             ("samples_per_task", self.samples_per_task == earlier.samples_per_task),
             ("sampling", self.sampling == earlier.sampling),
             ("token budgets of test-writing tasks (check --max-tokens, --ctx)", self.same_budgets(earlier)),
             ("rounds (check --rounds)", self.rounds == earlier.rounds),
             ("models (ids, sha256, backends)", model_keys(self) == model_keys(earlier)),
+            ("shard (check --shard)", shard(self) == shard(earlier)),
         ];
         checks.iter().find(|(_, same)| !same).map(|(what, _)| what.to_string())
     }
@@ -248,6 +305,10 @@ mod tests {
             sandbox: None,
             check_mode: None,
             machine: Machine::current(),
+            shard: None,
+            finished_at: None,
+            sample_counts: BTreeMap::new(),
+            shards: Vec::new(),
         }
     }
 
@@ -279,6 +340,44 @@ mod tests {
         let given =
             RunManifest { token_budgets: BTreeMap::from([("testwriting/a".into(), 768)]), ..manifest() };
         assert_eq!(given.resume_mismatch(&before), None);
+    }
+
+    #[test]
+    fn resume_refuses_another_shard_but_not_another_source() {
+        use crate::shard::ShardSource;
+        let shard = |index, source| Some(Shard { index, count: 3, source });
+        let earlier = RunManifest { shard: shard(2, ShardSource::Kubernetes), ..manifest() };
+        let again = RunManifest { shard: shard(2, ShardSource::Flag), ..manifest() };
+        assert_eq!(again.resume_mismatch(&earlier), None);
+        let other = RunManifest { shard: shard(1, ShardSource::Kubernetes), ..manifest() };
+        assert!(other.resume_mismatch(&earlier).is_some_and(|w| w.contains("--shard")));
+        assert!(manifest().resume_mismatch(&earlier).is_some_and(|w| w.contains("--shard")));
+    }
+
+    #[test]
+    fn sample_keys_follow_sample_counts_when_scored() {
+        let model = |id: &str| ModelManifest {
+            id: id.into(),
+            file: String::new(),
+            size: 0,
+            sha256: String::new(),
+            backend: "replay".into(),
+            backend_version: None,
+            chat_template: None,
+            prompt_template: None,
+            slots: None,
+            prompt_sharing: None,
+            compute_features: None,
+        };
+        let run = RunManifest {
+            tasks: vec!["a".into(), "b".into()],
+            samples_per_task: 2,
+            models: vec![model("m")],
+            ..manifest()
+        };
+        assert_eq!(run.sample_keys().len(), 4);
+        let scored = RunManifest { sample_counts: BTreeMap::from([("b".to_string(), 1)]), ..run };
+        assert_eq!(scored.sample_keys(), [("m".to_string(), "replay".to_string(), "b".to_string(), 0)]);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::journal::{Journal, JournalError};
 use crate::judge::{Judge, Judgement};
 use crate::prompt::PromptTemplate;
 use crate::sandbox::{Limits, SandboxError, WorkerCommand};
+use crate::shard::Shard;
 use crate::testwriting::budget::TokenBudgets;
 use crate::testwriting::rounds::{self, RoundsContext, RoundsJournal};
 use crossbeam_channel::{Receiver, Sender};
@@ -127,6 +128,16 @@ pub struct Plan {
     /// The prompt template every model gets (`--prompt-template`); `None`: the one that fits
     /// each backend ([`PromptTemplate::for_backend`]).
     pub prompt_template: Option<PromptTemplate>,
+    /// Only the sample keys of this shard run (`--shard I/N`); `None`: all of them.
+    pub shard: Option<Shard>,
+}
+
+impl Plan {
+    /// Whether this run makes and judges sample `sample` of `task_id` by `model` through
+    /// `backend` (every key, unless the run is a shard).
+    pub fn owns(&self, model: &str, backend: &str, task_id: &str, sample: u32) -> bool {
+        self.shard.is_none_or(|s| s.owns(model, backend, task_id, sample))
+    }
 }
 
 /// A model to generate with through one backend: loaded only if something is left to generate
@@ -158,8 +169,8 @@ pub struct Outcome {
     pub failed_models: Vec<(String, String)>,
 }
 
-const SAMPLES_FILE: &str = "samples.jsonl";
-const RESULTS_FILE: &str = "results.jsonl";
+pub const SAMPLES_FILE: &str = "samples.jsonl";
+pub const RESULTS_FILE: &str = "results.jsonl";
 
 /// Generate with each model, execute, journal. Resumes from the journals in `out` if asked.
 pub fn run(
@@ -178,13 +189,8 @@ pub fn run(
         None
     };
 
-    let to_generate: usize = models
-        .iter()
-        .map(|m| {
-            let done = generated_keys.iter().filter(|k| k.0 == m.id && k.1 == m.backend).count();
-            plan.tasks.len() * plan.samples as usize - done
-        })
-        .sum();
+    let to_generate: usize =
+        models.iter().map(|m| pending_of(plan, &m.id, &m.backend, &generated_keys).len()).sum();
     let backlog: Vec<_> = generated.into_iter().filter(|g| !executor.is_done(&g.key())).collect();
     events(Event::Planned {
         to_generate,
@@ -198,12 +204,7 @@ pub fn run(
 
     let mut failed_models = Vec::new();
     for ModelJob { id, backend: backend_name, generates_on_cpu, load, on_loaded } in models {
-        let pending: Vec<(usize, u32)> = (0..plan.tasks.len())
-            .flat_map(|t| (0..plan.samples).map(move |s| (t, s)))
-            .filter(|(t, s)| {
-                !generated_keys.contains(&(id.clone(), backend_name.clone(), plan.tasks[*t].id.clone(), *s))
-            })
-            .collect();
+        let pending = pending_of(plan, &id, &backend_name, &generated_keys);
         if pending.is_empty() {
             continue;
         }
@@ -286,6 +287,19 @@ pub fn run(
     }
     let records = executor.finish()?;
     Ok(Outcome { records, failed_models })
+}
+
+/// The (task index, sample) pairs `model` through `backend` is still to generate: those of the
+/// run's shard, less those already generated.
+fn pending_of(plan: &Plan, model: &str, backend: &str, generated: &HashSet<SampleKey>) -> Vec<(usize, u32)> {
+    (0..plan.tasks.len())
+        .flat_map(|t| (0..plan.samples).map(move |s| (t, s)))
+        .filter(|&(t, s)| {
+            let task = &plan.tasks[t].id;
+            plan.owns(model, backend, task, s)
+                && !generated.contains(&(model.to_string(), backend.to_string(), task.clone(), s))
+        })
+        .collect()
 }
 
 /// Journals each generated sample as the backend finishes it, and hands it to the executor.
@@ -386,7 +400,10 @@ pub fn score(
         return Err(PipelineError::UnknownTask { task_id: s.task_id.clone() });
     }
     let executor = Executor::start(plan, out, resume, events.clone())?;
-    let pending: Vec<_> = samples.into_iter().filter(|s| !executor.is_done(&s.key())).collect();
+    let pending: Vec<_> = samples
+        .into_iter()
+        .filter(|s| plan.owns(&s.model, &s.backend, &s.task_id, s.sample) && !executor.is_done(&s.key()))
+        .collect();
     events(Event::Planned { to_generate: 0, to_execute: pending.len(), already_done: executor.done_count() });
     for sample in pending {
         executor.submit(sample)?;

@@ -7,6 +7,8 @@ use evalrun_core::{SampleRecord, SamplingParams, Task};
 use evalrun_harness::manifest::{Machine, ModelManifest, RunManifest};
 use evalrun_harness::pipeline::Plan;
 use evalrun_harness::sandbox::{Layers, Limits, Protections, WorkerCommand};
+use evalrun_harness::shard::Shard;
+use evalrun_harness::task_ids::TaskIds;
 use evalrun_harness::testwriting::budget::TokenBudgets;
 use evalrun_tasks::{Corpus, Selector};
 use std::path::{Path, PathBuf};
@@ -20,7 +22,7 @@ pub struct Selection {
 pub fn select_tasks(args: &ExecArgs) -> Result<Selection> {
     let selector = Selector::parse(&args.suite, args.language.as_deref(), args.limit)?;
     let corpus = load_corpus(args.tasks_dir.as_deref(), &selector)?;
-    let selected = corpus.select(&selector)?;
+    let mut selected = corpus.select(&selector)?;
     if selected.tasks.is_empty() {
         bail!(
             "--suite {} selects no tasks{}",
@@ -28,7 +30,26 @@ pub fn select_tasks(args: &ExecArgs) -> Result<Selection> {
             args.language.as_deref().map(|l| format!(" in {l}")).unwrap_or_default()
         );
     }
+    if let Some(globs) = &args.task_ids {
+        let ids = TaskIds::parse(globs)?;
+        let chosen: std::collections::HashSet<String> = ids
+            .filter(selected.tasks.iter().map(|t| t.id.as_str()))?
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        selected.tasks.retain(|t| chosen.contains(&t.id));
+    }
     Ok(Selection { tasks: selected.tasks, corpus_version: selected.corpus_version })
+}
+
+/// `--shard`: `I/N`, or `auto` from the job engine's variables; `None` runs every sample.
+pub fn shard(args: &ExecArgs) -> Result<Option<Shard>> {
+    let Some(text) = &args.shard else { return Ok(None) };
+    let shard = Shard::resolve(text, &|var| std::env::var(var).ok())?;
+    if text.trim() == "auto" {
+        eprintln!("shard {shard} (from {:?})", shard.source);
+    }
+    Ok(Some(shard))
 }
 
 /// The suites of `--tasks-dir`, or the built-in suites `selector` names (every one when it names
@@ -58,6 +79,10 @@ pub fn worker_count(workers: Option<usize>) -> Result<usize> {
 }
 
 pub fn plan(args: &ExecArgs, tasks: Vec<Task>, samples: u32, sampling: SamplingParams) -> Result<Plan> {
+    // Checked here, before the output directory is made.
+    if !(args.progress_interval > 0.0 && args.progress_interval.is_finite()) {
+        bail!("--progress-interval must be a positive number of seconds, got {}", args.progress_interval);
+    }
     let limits = limits(args)?;
     let workers = worker_count(args.workers)?;
     // Workers get the layers in effect, which spares each of them probing the system again.
@@ -75,6 +100,7 @@ pub fn plan(args: &ExecArgs, tasks: Vec<Task>, samples: u32, sampling: SamplingP
         budgets: TokenBudgets::default(),
         rounds: 1,
         prompt_template: None,
+        shard: shard(args)?,
     })
 }
 
@@ -149,7 +175,19 @@ pub fn manifest(
         sandbox: Some(sandbox),
         check_mode: Some(evalrun_harness::sandbox::CHECK_MODE.to_string()),
         machine: Machine::current(),
+        shard: plan.shard,
+        finished_at: None,
+        // `score` sets it from its samples file.
+        sample_counts: Default::default(),
+        shards: Vec::new(),
     }
+}
+
+/// Record in `manifest` (the run's, as on disk) when the command ended, and write it back.
+pub fn mark_finished(dir: &Path, manifest: &mut RunManifest) -> Result<()> {
+    manifest.finished_at = Some(RunManifest::now());
+    let path = dir.join("manifest.json");
+    manifest.write(&path).with_context(|| format!("writing {}", path.display()))
 }
 
 /// Write the manifest, or on `--resume` check that the run is the same one.

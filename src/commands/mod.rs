@@ -9,6 +9,7 @@ mod common;
 mod compare;
 mod gate;
 mod gen_tests;
+mod merge;
 mod models;
 mod report;
 mod run;
@@ -31,6 +32,7 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Tasks { command } => tasks::main(command),
         Command::Sandbox { command } => sandbox::main(command).map(|()| ExitCode::SUCCESS),
         Command::Bench { command } => bench::main(command).map(|()| ExitCode::SUCCESS),
+        Command::Merge(args) => merge::main(args),
         Command::Report(args) => report::main(args),
         Command::Compare(args) => compare::main(args),
         Command::Gate(args) => gate::main(args),

@@ -191,7 +191,11 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
         });
     }
 
-    let outcome = pipeline::run(&plan, &dir, jobs, args.exec.resume, progress::sink())?;
+    let progress = progress::Progress::start(args.exec.progress, args.exec.progress_interval)?;
+    let outcome = pipeline::run(&plan, &dir, jobs, args.exec.resume, progress.sink());
+    progress.finish();
+    let outcome = outcome?;
+    common::mark_finished(&dir, &mut manifest.borrow_mut())?;
     common::finish(&dir, &args.exec.suite, &outcome.records)?;
     for (model, error) in &outcome.failed_models {
         eprintln!("error: model {model} did not run: {error}");

@@ -76,6 +76,7 @@ fn real_model_writes_tests_in_rounds_and_the_file_passes() {
     // Both rounds ran and were reported: `x <= lo` for `x < lo` is a mutant no test kills, so
     // round 1 never leaves clamp complete, and round 2 always comes.
     for needle in [
+        ", 1 slot (flag), 2 sandbox workers\n",
         "gen-tests: 5 mutants of shapes to run (5 in all)\n",
         "gen-tests: round 1 of 2: asking for tests for 1 item, 1 at a time\n",
         "gen-tests: round 1: answer for function `clamp` (",
@@ -127,4 +128,21 @@ fn real_model_writes_tests_in_rounds_and_the_file_passes() {
     let broken = run_file(NOT_THE_MODULE, &file);
     assert_eq!(broken.count("passed"), 0, "{broken:#?}\n{file}");
     assert_eq!(broken.count("failed"), run.count("passed"), "{broken:#?}\n{file}");
+}
+
+/// Without --slots, gen-tests decodes as many sequences together as `run` would: the knee
+/// `bench batching` recorded for the model on this machine, else the built-in 16.
+#[test]
+fn without_slots_gen_tests_takes_the_recorded_or_builtin_slot_count() {
+    let _model = default_model_present();
+    let tmp = tempfile::tempdir().unwrap();
+    let module = tmp.path().join("shapes.py");
+    std::fs::write(&module, MODULE).unwrap();
+    let out = evalrun_output(
+        &["gen-tests", "--model", MODEL, "--rounds", "1", "--max-tokens", "16", "--out"],
+        &[&tmp.path().join("test_shapes.py"), &module],
+    );
+    let stderr = text(&out.stderr);
+    let header = stderr.lines().next().unwrap_or_default();
+    assert!(header.contains(" slots (measured), ") || header.contains(", 16 slots (builtin), "), "{stderr}");
 }

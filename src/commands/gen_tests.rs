@@ -2,13 +2,14 @@
 //! model in rounds with feedback, kept only where they pass against the module, ordered by the
 //! item they test (docs/GEN_TESTS.md).
 
-use super::common::{sample_limits, worker_count};
+use super::common::{generation_threads, sample_limits, worker_count};
 use crate::cli::GenTestsArgs;
 use anyhow::{bail, Context, Result};
-use evalrun_backends::models::ModelStore;
+use evalrun_backends::models::{sha256_of, ModelStore};
+use evalrun_backends::slot_count;
 use evalrun_backends::LoadOptions;
 use evalrun_core::SamplingParams;
-use evalrun_harness::manifest::RunManifest;
+use evalrun_harness::manifest::{Machine, RunManifest};
 use evalrun_harness::prompt::PromptTemplate;
 use evalrun_harness::sandbox::{PythonWorker, WorkerCommand};
 use evalrun_harness::testwriting::gentests::{generate_tests, GenTestsOptions, GenTestsReport, HeaderInfo};
@@ -44,6 +45,18 @@ pub fn main(args: GenTestsArgs) -> Result<ExitCode> {
     let store = ModelStore::from_env()?;
     let entry = store.catalog()?.get(&args.model)?.clone();
     let path = store.verify(&entry)?;
+    // The slot count as `run` chooses it: --slots, else the knee recorded for this model here.
+    let sha256 = match &entry.sha256 {
+        Some(sha) => sha.clone(),
+        None => sha256_of(&path).with_context(|| format!("hashing {}", path.display()))?,
+    };
+    let slots = slot_count::choose(
+        store.root(),
+        args.slots,
+        &sha256,
+        generation_threads(args.threads),
+        &Machine::current().cpu_model,
+    )?;
     let mut backend = evalrun_backends::load(
         &args.backend,
         &path,
@@ -51,17 +64,18 @@ pub fn main(args: GenTestsArgs) -> Result<ExitCode> {
             threads: args.threads,
             n_ctx: args.ctx,
             openai: None,
-            slots: args.slots,
+            slots: slots.slots,
             ..LoadOptions::default()
         },
     )
     .with_context(|| format!("loading {}", args.model))?;
     eprintln!(
-        "gen-tests: {} on {}, {} slot{} (--slots), {workers} sandbox worker{}",
+        "gen-tests: {} on {}, {} slot{} ({}), {workers} sandbox worker{}",
         args.model,
         backend.name(),
         backend.max_concurrency(),
         if backend.max_concurrency() == 1 { "" } else { "s" },
+        slots.source,
         if workers == 1 { "" } else { "s" }
     );
     let template = PromptTemplate::for_backend(backend.as_ref());

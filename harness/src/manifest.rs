@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// One model as it was used in the run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ModelManifest {
     pub id: String,
     pub file: String,
@@ -356,19 +356,8 @@ mod tests {
 
     #[test]
     fn sample_keys_follow_sample_counts_when_scored() {
-        let model = |id: &str| ModelManifest {
-            id: id.into(),
-            file: String::new(),
-            size: 0,
-            sha256: String::new(),
-            backend: "replay".into(),
-            backend_version: None,
-            chat_template: None,
-            prompt_template: None,
-            slots: None,
-            prompt_sharing: None,
-            compute_features: None,
-        };
+        let model =
+            |id: &str| ModelManifest { id: id.into(), backend: "replay".into(), ..ModelManifest::default() };
         let run = RunManifest {
             tasks: vec!["a".into(), "b".into()],
             samples_per_task: 2,

@@ -119,12 +119,7 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
                 size: local.map_or(0, |l| std::fs::metadata(&l.path).map_or(0, |m| m.len())),
                 sha256: local.map(|l| l.sha256.clone()).unwrap_or_default(),
                 backend: backend.clone(),
-                backend_version: None,
-                chat_template: None,
-                prompt_template: None,
-                slots: None,
-                prompt_sharing: None,
-                compute_features: None,
+                ..ModelManifest::default()
             }
         })
         .collect();

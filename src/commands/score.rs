@@ -70,12 +70,7 @@ pub fn main(args: ScoreArgs) -> Result<ExitCode> {
         size: bytes.len() as u64,
         sha256: hex::encode(Sha256::digest(&bytes)),
         backend: "replay".into(),
-        backend_version: None,
-        chat_template: None,
-        prompt_template: None,
-        slots: None,
-        prompt_sharing: None,
-        compute_features: None,
+        ..ModelManifest::default()
     };
     let mut manifest =
         common::manifest(&plan, &selection, &args.exec.suite, vec![file], common::protections(&args.exec)?);

@@ -79,8 +79,12 @@ fn sandbox_uid(w: &PythonWorker) -> u32 {
 }
 
 /// A directory on the host that anyone may write to: only the sandbox can stop a write there.
+/// It lies under /var/tmp, not the target directory: a clone inside a 0700 directory (as
+/// `mktemp -d` makes them) would fail the write with EACCES before the sandbox is even asked.
 fn world_writable_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let base = Path::new("/var/tmp");
+    let base = if base.is_dir() { base } else { Path::new(env!("CARGO_TARGET_TMPDIR")) };
+    let dir = base.join(format!("evalrun-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();

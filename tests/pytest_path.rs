@@ -87,3 +87,32 @@ fn collection_errors_and_empty_suites_fail() {
     assert_eq!(outcome.status, Status::Failed, "{outcome:#?}");
     assert_eq!(outcome.exit_code, Some(5));
 }
+
+#[test]
+fn a_module_named_like_one_pytest_imports_is_the_one_tested() {
+    // pytest itself imports `shlex` and `fnmatch`: without care, `import shlex` in a test would
+    // get the standard library's module from the runner's cache, and the copy under test would
+    // show 0% coverage (found by gen-tests on shlex, issue 12).
+    let module = "def split(s):\n    return ['evalrun', s]\n";
+    let tests = "import shlex\nfrom fnmatch import fnmatch\n\n\
+def test_own_copy():\n    assert shlex.split('x') == ['evalrun', 'x']\n\n\
+def test_other():\n    assert fnmatch('a', 'b') == 'own'\n";
+    let request = PytestRequest::new()
+        .file("shlex.py", module)
+        .file("fnmatch.py", "def fnmatch(a, b):\n    return 'own'\n")
+        .file("test_shlex.py", tests)
+        .coverage(["shlex", "fnmatch"]);
+    let mut w = worker();
+    for _ in 0..2 {
+        // Twice: the first child must not leave the copy in the warm parent's cache either.
+        let outcome = w.run_pytest(&request, &limits());
+        assert!(outcome.passed(), "{outcome:#?}");
+        assert_eq!(outcome.coverage["shlex"].line_percent, 100.0, "{outcome:#?}");
+        assert_eq!(outcome.coverage["fnmatch"].line_percent, 100.0, "{outcome:#?}");
+    }
+    // And the runner still works with its own modules for a plain suite afterwards.
+    let plain = PytestRequest::new()
+        .file("clamp.py", MODULE)
+        .file("test_clamp.py", "from clamp import clamp\n\ndef test_mid():\n    assert clamp(5, 0, 10) == 5\n");
+    assert!(w.run_pytest(&plain, &limits()).passed());
+}

@@ -85,3 +85,40 @@ fn feedback_rounds_are_journaled_judged_and_resumed() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("--rounds"), "{stderr}");
 }
+
+/// A request that opens a counting list, the kind of loop small models fall into in fixtures.
+fn counting_request(max_tokens: u32) -> evalrun_core::GenerationRequest {
+    use evalrun_core::{GenerationRequest, Prompt, SamplingParams};
+    let opening = "# The 300 keys of the cache, one per line.\nKEYS = [\n    'key1',\n    'key2',\n    'key3',\n";
+    GenerationRequest {
+        prompt: Prompt::Completion(opening.to_string()),
+        stop: Vec::new(),
+        sampling: SamplingParams { temperature: 0.0, top_p: 1.0, seed: 1, max_tokens, ignore_eos: false },
+    }
+}
+
+#[test]
+fn an_answer_that_loops_is_cut_where_it_begins_and_its_slot_freed() {
+    use evalrun_core::{CollectSink, FinishReason};
+    use evalrun_harness::repetition::{GuardedSink, MIN_LOOP_LINES};
+    let model = default_model_present();
+    let mut backend = evalrun_backends::load(
+        "llamacpp",
+        &model.path,
+        &evalrun_backends::LoadOptions { threads: 2, n_ctx: 2048, slots: 2, ..Default::default() },
+    )
+    .expect("the default model loads");
+    // The same request twice, one watched: the watched one stops at the loop, the other runs to
+    // its budget.
+    let requests = [counting_request(400), counting_request(400)];
+    let mut sink = CollectSink::default();
+    backend.generate_stream(&mut requests.iter().cloned(), &mut GuardedSink::new(&mut sink, &|i| i == 0));
+    let results = sink.into_results();
+    let (watched, free) = (results[0].as_ref().expect("generates"), results[1].as_ref().expect("generates"));
+    assert_eq!(free.finish, FinishReason::Length, "{}", free.text);
+    assert_eq!(watched.finish, FinishReason::Repetition, "{}", watched.text);
+    // Cut once the run is long enough, with the lines before it kept.
+    let lines = watched.text.lines().filter(|l| l.contains("key")).count();
+    assert!((MIN_LOOP_LINES - 2..MIN_LOOP_LINES + 8).contains(&lines), "{lines} lines: {}", watched.text);
+    assert!(watched.stats.generated_tokens < free.stats.generated_tokens / 2, "{:?}", watched.stats);
+}

@@ -49,6 +49,10 @@ pub enum FinishReason {
     EndOfText,
     /// `max_tokens` was reached.
     Length,
+    /// The harness cancelled an answer that had fallen into a loop (a test-writing answer
+    /// repeating one line shape or block; see `evalrun_harness::repetition`). Backends never
+    /// report it themselves.
+    Repetition,
 }
 
 /// Measurements of one generation. Times are seconds.

@@ -2,7 +2,7 @@
 //! (`--rounds K`), journaled as the round is scored so a report can show what feedback bought.
 //! The sample's row in `results.jsonl` holds the figures of its final suite.
 
-use crate::SampleKey;
+use crate::{FinishReason, SampleKey};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -30,6 +30,11 @@ pub struct RoundRecord {
     pub generation_s: f64,
     #[serde(default)]
     pub exec_s: f64,
+    /// Why this round's answer ended (`length` when its budget cut it, `repetition` when the
+    /// harness cut it where it began to loop); absent on rows without an answer and in journals
+    /// from before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish: Option<FinishReason>,
     /// Set on the sample's last round: why the loop ended (`rounds` when K rounds ran,
     /// `no improvement` when coverage and mutation score stopped improving, `all kept` ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -11,6 +11,7 @@ pub mod manifest;
 pub mod merge;
 pub mod pipeline;
 pub mod prompt;
+pub mod repetition;
 pub mod sandbox;
 pub mod score;
 pub mod shard;

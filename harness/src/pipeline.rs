@@ -13,6 +13,7 @@ use crate::extract::completion_from;
 use crate::journal::{Journal, JournalError};
 use crate::judge::{Judge, Judgement};
 use crate::prompt::PromptTemplate;
+use crate::repetition::GuardedSink;
 use crate::sandbox::{Limits, SandboxError, WorkerCommand};
 use crate::shard::Shard;
 use crate::testwriting::budget::TokenBudgets;
@@ -256,7 +257,11 @@ pub fn run(
         executor.gate.set_held(generates_on_cpu);
         let generating = Instant::now();
         if !pending.is_empty() {
-            backend.generate_stream(&mut requests, &mut sink);
+            // Test-writing answers that fall into a loop are cut there (crate::repetition).
+            let guarded = |i: usize| {
+                pending.get(i).is_some_and(|&(t, _)| plan.tasks[t].kind == TaskKind::TestWriting)
+            };
+            backend.generate_stream(&mut requests, &mut GuardedSink::new(&mut sink, &guarded));
         }
         executor.gate.set_held(false);
         let mut seconds = generating.elapsed().as_secs_f64();
@@ -373,9 +378,12 @@ fn sample_record(
     match generation {
         Ok(generation) => {
             record.completion = match task.kind {
-                TaskKind::TestWriting => {
-                    crate::testwriting::prompt::completion_from(template, &generation.text, &task.entry_point)
-                }
+                TaskKind::TestWriting => crate::testwriting::answer::suite_of_answer(
+                    template,
+                    &generation.text,
+                    &task.entry_point,
+                    generation.finish,
+                ),
                 TaskKind::Code => completion_from(template, &generation.text, task),
             };
             record.raw = Some(generation.text);

@@ -325,10 +325,29 @@ def coverage_start(workdir):
     return cov
 
 
+def _under(path, workdir):
+    return isinstance(path, str) and os.path.abspath(path).startswith(os.path.join(os.path.abspath(workdir), ""))
+
+
+def own_modules(workdir, names):
+    """In a child, before pytest collects: a module under test named like one the runner has
+    already imported (pytest imports `shlex`, `fnmatch`, `inspect`, ...) would resolve to that
+    cached module, so the tests would test the standard library's copy. Drop every cached module
+    of these names (and their submodules) that does not come from `workdir`; the runner keeps
+    its own references to the originals, and the child is thrown away after the run."""
+    for name in names:
+        for cached in [n for n in sys.modules if n == name or n.startswith(name + ".")]:
+            if not _under(getattr(sys.modules[cached], "__file__", None), workdir):
+                del sys.modules[cached]
+    importlib = sys.modules.get("importlib")
+    if importlib is not None:
+        importlib.invalidate_caches()
+
+
 def _module_file(name, workdir):
     module = sys.modules.get(name)
     path = getattr(module, "__file__", None)
-    if path:
+    if _under(path, workdir):
         return path
     base = os.path.join(workdir, *name.split("."))
     for candidate in (base + ".py", os.path.join(base, "__init__.py")):

@@ -525,6 +525,7 @@ impl Worker {
             let sys = py.import("sys")?;
             sys.setattr("dont_write_bytecode", true)?;
             sys.getattr("path")?.call_method1("insert", (0, workdir))?;
+            self.call(py, "own_modules", (workdir, top_level_modules(req.files.keys())))?;
             let cov = if req.coverage.is_empty() {
                 None
             } else {
@@ -570,6 +571,24 @@ impl Worker {
 }
 
 type ChildOutcome = (Status, String, Option<String>, Option<PytestReport>);
+
+/// The importable top-level names among the files of a pytest request: `shlex.py` gives
+/// `shlex`, `pkg/__init__.py` gives `pkg`.
+fn top_level_modules<'a>(files: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut names: Vec<String> = files
+        .filter_map(|f| {
+            let (first, rest) = f.split_once('/').map_or((f.as_str(), None), |(a, b)| (a, Some(b)));
+            match rest {
+                Some(_) => Some(first.to_string()),
+                None => first.strip_suffix(".py").map(str::to_string),
+            }
+        })
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
 
 /// What `coverage_stop` gives per module: name, statements, missing statements, branches,
 /// missing branches, missing lines (all `None` when the module is not there).

@@ -4,6 +4,7 @@
 use super::prompt::completion_from;
 use super::testfile;
 use crate::prompt::PromptTemplate;
+use evalrun_core::FinishReason;
 
 /// What an answer yields.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +43,18 @@ pub fn answer_tests(template: &PromptTemplate, generated: &str, module: &str) ->
     }
 }
 
+/// The test file a single answer gives, as the benchmark scores it: the answer's code, or, when
+/// it was cut (by its budget, `Length`, or where it began to loop, `Repetition`) and no longer
+/// parses, the complete tests before the cut. An answer that ended on its own is taken as it is:
+/// a syntax error it made is its own.
+pub fn suite_of_answer(template: &PromptTemplate, generated: &str, module: &str, finish: FinishReason) -> String {
+    let code = completion_from(template, generated, module);
+    if !matches!(finish, FinishReason::Length | FinishReason::Repetition) || testfile::test_names(&code).is_ok() {
+        return code;
+    }
+    complete_prefix(&code).map_or(code, |(prefix, _, _)| prefix)
+}
+
 /// The longest prefix of `code` that ends before a top-level definition, parses, and holds tests:
 /// `(prefix, its tests, the 1-based line where it stops)`. Tries the last cut points first.
 fn complete_prefix(code: &str) -> Option<(String, Vec<String>, usize)> {
@@ -76,6 +89,22 @@ mod tests {
         assert_eq!(names, ["test_one", "test_two"]);
         assert_eq!(line, 10);
         assert!(prefix.ends_with("assert f(2) == 2\n\n"), "{prefix}");
+    }
+
+    #[test]
+    fn a_cut_answer_keeps_its_complete_tests_and_a_finished_one_stays_as_written() {
+        use super::suite_of_answer;
+        use crate::prompt::PromptTemplate;
+        use evalrun_core::FinishReason;
+        let t = PromptTemplate::instruct_v1();
+        let cut = "def test_one():\n    assert f(1) == 1\n\ndef test_two():\n    assert f(2) == (";
+        for finish in [FinishReason::Length, FinishReason::Repetition] {
+            let suite = suite_of_answer(&t, cut, "m", finish);
+            assert!(suite.contains("def test_one") && !suite.contains("test_two"), "{finish:?}: {suite}");
+        }
+        // The model ended it so: its syntax error is part of what it wrote.
+        let suite = suite_of_answer(&t, cut, "m", FinishReason::EndOfText);
+        assert!(suite.contains("test_two"), "{suite}");
     }
 
     #[test]

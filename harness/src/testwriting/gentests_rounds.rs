@@ -17,9 +17,11 @@ use super::score::Subject;
 use super::testfile::{self, ApiItem};
 use super::TestWritingError;
 use crate::prompt::PromptTemplate;
+use crate::repetition::GuardedSink;
 use crate::sandbox::{Limits, PythonWorker};
 use evalrun_core::{
-    Backend, BackendError, CollectSink, Generation, GenerationRequest, GenerationSink, Mutant, SamplingParams,
+    Backend, BackendError, CollectSink, FinishReason, Generation, GenerationRequest, GenerationSink, Mutant,
+    SamplingParams,
 };
 use std::collections::BTreeSet;
 
@@ -170,6 +172,10 @@ impl GenerationSink for RoundSink<'_, '_> {
     fn finished(&mut self, index: usize, result: Result<Generation, BackendError>) {
         if let Some(item) = self.items.get(index) {
             let how = match &result {
+                Ok(g) if g.finish == FinishReason::Repetition => format!(
+                    "{} tokens, {:.1} s, cut where it began to repeat itself",
+                    g.stats.generated_tokens, g.stats.total_s
+                ),
                 Ok(g) => format!("{} tokens, {:.1} s", g.stats.generated_tokens, g.stats.total_s),
                 Err(e) => format!("failed: {e}"),
             };
@@ -214,7 +220,7 @@ pub fn run_rounds(
                 results: CollectSink::default(),
                 progress: &mut *progress,
             };
-            backend.generate_stream(&mut requests.into_iter(), &mut sink);
+            backend.generate_stream(&mut requests.into_iter(), &mut GuardedSink::new(&mut sink, &|_| true));
             sink.results.into_results()
         };
         generations

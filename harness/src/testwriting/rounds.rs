@@ -19,7 +19,7 @@
 //! and the feedback) and the next round is asked; a round cut off before it was journaled is
 //! asked again.
 
-use super::answer::answer_tests;
+use super::answer::{answer_tests, suite_of_answer};
 use super::budget;
 use super::feedback::{round_request, Feedback};
 use super::kept::TestFailure;
@@ -30,6 +30,7 @@ use super::testfile;
 use crate::journal::{Journal, JournalError};
 use crate::pipeline::{sample_sampling, Event, EventSink, GeneratedSample, PipelineError, Plan};
 use crate::prompt::PromptTemplate;
+use crate::repetition::GuardedSink;
 use crate::sandbox::{PythonWorker, SandboxError};
 use evalrun_core::summary::metric;
 use evalrun_core::{
@@ -205,7 +206,7 @@ pub fn run_rounds(
         let mut sink = CollectSink::default();
         (cx.hold)(true);
         let started = std::time::Instant::now();
-        backend.generate_stream(&mut requests.into_iter(), &mut sink);
+        backend.generate_stream(&mut requests.into_iter(), &mut GuardedSink::new(&mut sink, &|_| true));
         generation_s += started.elapsed().as_secs_f64();
         (cx.hold)(false);
 
@@ -230,7 +231,7 @@ pub fn run_rounds(
                             let usable = answer_tests(cx.template, &generation.text, module).code;
                             grow(&last.kept_source, if usable.is_empty() { &answer } else { &usable })
                         }
-                        None => answer,
+                        None => suite_of_answer(cx.template, &generation.text, module, generation.finish),
                     };
                     state.raw = Some(generation.text);
                     state.finish = Some(generation.finish);
@@ -285,6 +286,7 @@ pub fn run_rounds(
                 generated_tokens: state.stats.last().map_or(0, |g| g.generated_tokens),
                 generation_s: state.stats.last().map_or(0.0, |g| g.total_s),
                 exec_s: scored.exec_s,
+                finish: state.finish,
                 stopped: stopped.map(str::to_string),
                 ..row_of(cx, state)
             });

@@ -279,8 +279,9 @@ pub struct GenTestsArgs {
     /// Overwrite --out if it exists.
     #[arg(long)]
     pub force: bool,
-    /// Most tokens generated per public function or class.
-    #[arg(long, default_value_t = 640)]
+    /// Most tokens generated per public function or class, every round. An answer that loops
+    /// is cut where it starts, so the budget costs time only where the model is still writing.
+    #[arg(long, default_value_t = 1024)]
     pub max_tokens: u32,
     /// Sampling temperature; 0 is greedy.
     #[arg(long, default_value_t = 0.0)]

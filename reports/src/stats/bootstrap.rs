@@ -61,6 +61,17 @@ fn resample_median(rng: &mut SplitMix64, values: &[f64], buffer: &mut Vec<f64>) 
     Some((lower + upper) / 2.0)
 }
 
+/// Percentile bootstrap interval of the median of the finite `values` (resampling the values
+/// themselves): how precisely a run's per-sample speeds place its median. `None` without values.
+pub fn median_interval(values: &[f64], confidence: f64) -> Option<(f64, f64)> {
+    let values = sorted_finite(values.iter().copied());
+    if values.is_empty() {
+        return None;
+    }
+    let mut buffer = Vec::with_capacity(values.len());
+    percentile_interval(confidence, RESAMPLES, |rng| resample_median(rng, &values, &mut buffer))
+}
+
 /// Percentile bootstrap interval of the mean of `values` (resampling the values themselves).
 ///
 /// For pass@1 with several samples per task the values are per-task pass rates: resampling
@@ -113,6 +124,20 @@ mod tests {
         assert_eq!(rng.next_u64(), 0xe220_a839_7b1d_cdaf);
         assert_eq!(rng.next_u64(), 0x6e78_9e6a_a1b9_65f4);
         assert_eq!(rng.next_u64(), 0x06c4_5d18_8009_454f);
+    }
+
+    #[test]
+    fn median_interval_brackets_the_median_and_is_reproducible() {
+        let values: Vec<f64> = (0..200).map(|i| 40.0 + f64::from(i % 21) * 0.5).chain([f64::NAN]).collect();
+        let sorted = sorted_finite(values.iter().copied());
+        let m = median(&sorted).unwrap();
+        let (low, high) = median_interval(&values, 0.95).unwrap();
+        assert!(low <= m && m <= high && low < high, "{low} {m} {high}");
+        assert!(low >= 40.0 && high <= 50.0, "inside the values: {low} {high}");
+        assert_eq!(median_interval(&values, 0.95), Some((low, high)));
+        // One value: no spread.
+        assert_eq!(median_interval(&[31.5], 0.95), Some((31.5, 31.5)));
+        assert_eq!(median_interval(&[f64::NAN], 0.95), None);
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod mcnemar;
 mod wilcoxon;
 mod wilson;
 
-pub use bootstrap::{mean_interval, median_ratio, MedianRatio, SplitMix64, RESAMPLES};
+pub use bootstrap::{mean_interval, median_interval, median_ratio, MedianRatio, SplitMix64, RESAMPLES};
 pub use describe::{median, quantile, sorted_finite, Distribution};
 pub use mcnemar::{exact_p_value, McNemar};
 pub use wilcoxon::{SignedRank, EXACT_UP_TO};

@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod gentests_progress;
 mod progress;
 
 use clap::Parser;
@@ -29,7 +30,15 @@ fn main() -> ExitCode {
     match commands::dispatch(cli.command) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // The chain of causes, less those a message before already ends with (errors that
+            // name a file and give its I/O error would otherwise say the I/O error twice).
+            let mut message = e.to_string();
+            for cause in e.chain().skip(1).map(|c| c.to_string()) {
+                if !message.ends_with(&cause) {
+                    message = format!("{message}: {cause}");
+                }
+            }
+            eprintln!("error: {message}");
             ExitCode::from(2)
         }
     }

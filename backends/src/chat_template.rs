@@ -7,10 +7,30 @@
 //! `llama_chat_apply_template` recognises templates by pattern and re-implements them; for Qwen2.5
 //! it leaves out the default system prompt the real template adds.)
 
+//!
+//! A GGUF's template is untrusted code. Each render gets a budget of [`FUEL`] (instructions and
+//! the data they create, which bounds both time and memory), a recursion limit, and an output of
+//! at most [`MAX_OUTPUT_BYTES`]; the Python string methods that can multiply their input
+//! (`replace`, `join`, `format`) are checked against the budget before they allocate. A template
+//! that exceeds a limit on a one-message conversation is refused when the model loads
+//! ([`ChatTemplateError::Limit`]); one that exceeds it later fails that render with the same error.
+
 use evalrun_core::{BackendError, ChatMessage, GenerationRequest, Prompt};
-use minijinja::value::Kwargs;
-use minijinja::{Environment, Error, ErrorKind, Value};
+use minijinja::value::{Kwargs, ValueKind};
+use minijinja::{Environment, Error, ErrorKind, State, Value};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The work one render may do, in minijinja's fuel: about one unit per instruction and per 64
+/// bytes of data created. Real templates (Qwen2.5, Gemma 3, Llama 3) render a one-turn chat with
+/// a few thousand units and a chat of 100 KB with well under 100,000; this is 50 times that, and
+/// bounds a render to well under a second and ~300 MiB.
+pub const FUEL: u64 = 5_000_000;
+/// The longest prompt a template may render: far beyond any model's context window.
+pub const MAX_OUTPUT_BYTES: usize = 8 << 20;
+/// Nesting of macros, loops and conditions (minijinja's units; its default and maximum is 500).
+const RECURSION_LIMIT: usize = 200;
+/// The widest `tojson(indent=...)`: transformers' templates use 2 or 4.
+const MAX_JSON_INDENT: usize = 64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChatTemplateError {
@@ -18,7 +38,33 @@ pub enum ChatTemplateError {
     Compile(Error),
     #[error("the chat template fails to render: {0:#}")]
     Render(Error),
+    /// The template exceeded a resource limit: an endless or exponential loop, deep recursion,
+    /// or output beyond [`MAX_OUTPUT_BYTES`].
+    #[error("the chat template exceeds its limits ({0}); it is not a usable chat template")]
+    Limit(String),
 }
+
+impl ChatTemplateError {
+    /// A render error, sorted into resource limits and the template's own failures.
+    fn from_render(error: Error, output_overflowed: bool) -> Self {
+        if output_overflowed {
+            return ChatTemplateError::Limit(format!("its output exceeds {MAX_OUTPUT_BYTES} bytes"));
+        }
+        let detail = error.detail().unwrap_or_default();
+        if error.kind() == ErrorKind::OutOfFuel {
+            ChatTemplateError::Limit(format!("a render used up its budget of {FUEL} steps"))
+        } else if detail.contains("recursion limit") {
+            ChatTemplateError::Limit(format!("it nests deeper than the recursion limit ({RECURSION_LIMIT})"))
+        } else if detail.starts_with(BUDGET_MARK) {
+            ChatTemplateError::Limit(detail.trim_start_matches(BUDGET_MARK).trim().to_string())
+        } else {
+            ChatTemplateError::Render(error)
+        }
+    }
+}
+
+/// Starts the detail of errors raised here for values too large to create.
+const BUDGET_MARK: &str = "over budget:";
 
 /// A compiled chat template.
 pub struct ChatTemplate {
@@ -47,17 +93,26 @@ impl ChatTemplate {
             .build()
             .map_err(ChatTemplateError::Compile)?;
         env.set_syntax(syntax);
-        env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
+        env.set_fuel(Some(FUEL));
+        env.set_recursion_limit(RECURSION_LIMIT);
+        env.set_unknown_method_callback(python_method);
         env.add_function("raise_exception", raise_exception);
         env.add_function("strftime_now", strftime_now);
         env.add_filter("tojson", tojson);
         env.add_template_owned(NAME, source.to_string()).map_err(ChatTemplateError::Compile)?;
-        Ok(ChatTemplate {
+        let template = ChatTemplate {
             env,
             source: source.to_string(),
             bos_token: bos_token.to_string(),
             eos_token: eos_token.to_string(),
-        })
+        };
+        // A trial render of the simplest chat: a template that loops without end, explodes or
+        // recurses on it is refused now, at load, rather than on every sample. Its own errors
+        // (`raise_exception` for a conversation it does not accept) are left to real renders.
+        match template.render(&[ChatMessage::new("user", "Hello.")], true) {
+            Err(e @ ChatTemplateError::Limit(_)) => Err(e),
+            _ => Ok(template),
+        }
     }
 
     /// The template text.
@@ -72,14 +127,124 @@ impl ChatTemplate {
         add_generation_prompt: bool,
     ) -> Result<String, ChatTemplateError> {
         let template = self.env.get_template(NAME).map_err(ChatTemplateError::Compile)?;
-        template
-            .render(minijinja::context! {
+        let mut out = LimitedOutput { bytes: Vec::new(), overflowed: false };
+        let result = template.render_captured_to(
+            minijinja::context! {
                 messages => Value::from(minijinja::value::Serde(messages)),
                 add_generation_prompt => add_generation_prompt,
                 bos_token => self.bos_token.as_str(),
                 eos_token => self.eos_token.as_str(),
-            })
-            .map_err(ChatTemplateError::Render)
+            },
+            &mut out,
+        );
+        if let Err(e) = result {
+            return Err(ChatTemplateError::from_render(e, out.overflowed));
+        }
+        // minijinja writes whole UTF-8 strings, so this holds; checked all the same.
+        String::from_utf8(out.bytes).map_err(|e| {
+            ChatTemplateError::Render(Error::new(ErrorKind::InvalidOperation, format!("output: {e}")))
+        })
+    }
+}
+
+/// The render's output, refused past [`MAX_OUTPUT_BYTES`].
+struct LimitedOutput {
+    bytes: Vec<u8>,
+    overflowed: bool,
+}
+
+impl std::io::Write for LimitedOutput {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len().saturating_add(buf.len()) > MAX_OUTPUT_BYTES {
+            self.overflowed = true;
+            return Err(std::io::Error::other("the chat template's output is too long"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The length of `value` as text, counted without building the text and given up past
+/// [`MAX_OUTPUT_BYTES`] (a list of shared references prints as gigabytes).
+fn display_len(value: &Value) -> u64 {
+    if let Some(text) = value.as_str() {
+        return text.len() as u64;
+    }
+    struct Counter(usize);
+    impl std::fmt::Write for Counter {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0 = self.0.saturating_add(s.len());
+            if self.0 > MAX_OUTPUT_BYTES {
+                return Err(std::fmt::Error);
+            }
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    match std::fmt::write(&mut counter, format_args!("{value}")) {
+        Ok(()) => counter.0 as u64,
+        Err(_) => u64::MAX,
+    }
+}
+
+/// Python's string and container methods (minijinja-contrib's `pycompat`), with the methods that
+/// can build a value many times the size of their inputs (`"".replace("", big)`,
+/// `big.join(range(n))`, `"{:>999999999}".format(x)`) checked against the fuel first.
+fn python_method(state: &mut State, value: &Value, method: &str, args: &[Value]) -> Result<Value, Error> {
+    if let Some(bytes) = result_size_bound(value, method, args) {
+        charge(&*state, bytes)?;
+    }
+    minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
+}
+
+/// Charge the fuel for a value of `bytes` before it is created (64 bytes a unit, as minijinja
+/// charges data); a value larger than the output limit is refused outright.
+fn charge(state: &State, bytes: u64) -> Result<(), Error> {
+    if bytes > MAX_OUTPUT_BYTES as u64 {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("{BUDGET_MARK} a string method would build a value of {bytes} bytes"),
+        ));
+    }
+    state.consume_fuel(bytes / 64)
+}
+
+/// The most bytes a string method's result can take, for the methods whose result can be much
+/// larger than their inputs; `None` for the others.
+fn result_size_bound(value: &Value, method: &str, args: &[Value]) -> Option<u64> {
+    let text = value.as_str()?;
+    let n = text.len() as u64;
+    let str_len = |v: Option<&Value>| v.map_or(0, display_len);
+    match method {
+        "replace" => {
+            let (old, new) = (str_len(args.first()), str_len(args.get(1)));
+            // An empty needle matches before every character and at the end.
+            let places = n.checked_div(old).unwrap_or(n.saturating_add(1));
+            Some(n.saturating_add(places.saturating_mul(new)))
+        }
+        "join" => {
+            let items = args.first().filter(|v| matches!(v.kind(), ValueKind::Seq | ValueKind::Iterable));
+            let count = items.and_then(|v| v.len()).unwrap_or(0) as u64;
+            Some(n.saturating_mul(count))
+        }
+        // Each `{...}` field may pad to a width written in the format string itself.
+        "format" => {
+            let widest = text
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|digits| !digits.is_empty())
+                .map(|digits| digits.parse::<u64>().unwrap_or(u64::MAX))
+                .filter(|&w| w > 0)
+                .max()
+                .unwrap_or(0);
+            let fields = text.matches('{').count() as u64;
+            let args_len: u64 = args.iter().map(|a| str_len(Some(a))).sum();
+            Some(n.saturating_add(args_len).saturating_add(fields.saturating_mul(widest)))
+        }
+        _ => None,
     }
 }
 
@@ -108,10 +273,17 @@ fn raise_exception(message: String) -> Result<Value, Error> {
 
 /// Python's `json.dumps` as transformers calls it: `", "` and `": "` separators (or `indent`),
 /// non-ASCII kept as is, no HTML escaping (minijinja's own `tojson` escapes `<`, `>`, `&`, `'`).
-fn tojson(value: Value, kwargs: Kwargs) -> Result<Value, Error> {
+fn tojson(state: &State, value: Value, kwargs: Kwargs) -> Result<Value, Error> {
     let indent: Option<usize> = kwargs.get("indent")?;
     kwargs.assert_all_used()?;
-    let mut out = Vec::new();
+    if indent.is_some_and(|n| n > MAX_JSON_INDENT) {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("{BUDGET_MARK} tojson with an indent of more than {MAX_JSON_INDENT} spaces"),
+        ));
+    }
+    // Shared references make a small value that serialises to gigabytes; stop at the limit.
+    let mut out = LimitedOutput { bytes: Vec::new(), overflowed: false };
     let result = match indent {
         Some(n) => {
             let spaces = vec![b' '; n];
@@ -126,8 +298,15 @@ fn tojson(value: Value, kwargs: Kwargs) -> Result<Value, Error> {
             serde::Serialize::serialize(&value, &mut ser)
         }
     };
+    if out.overflowed {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("{BUDGET_MARK} tojson would write more than {MAX_OUTPUT_BYTES} bytes"),
+        ));
+    }
     result.map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("tojson: {e}")))?;
-    let text = String::from_utf8(out)
+    charge(state, out.bytes.len() as u64)?;
+    let text = String::from_utf8(out.bytes)
         .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("tojson: {e}")))?;
     Ok(Value::from_safe_string(text))
 }
@@ -269,6 +448,96 @@ mod tests {
     #[test]
     fn a_broken_template_is_a_compile_error() {
         assert!(matches!(ChatTemplate::new("{% for %}", "", ""), Err(ChatTemplateError::Compile(_))));
+    }
+
+    const CHATML: &str = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+
+    /// A hostile template is refused at load with an error that names the chat template and
+    /// the limit, quickly.
+    fn refused_at_load(source: &str) -> String {
+        let start = std::time::Instant::now();
+        let err = ChatTemplate::new(source, "<s>", "</s>").expect_err("a hostile template must not load");
+        assert!(matches!(err, ChatTemplateError::Limit(_)), "{source}: {err}");
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "{source}: took {:?}", start.elapsed());
+        let msg = err.to_string();
+        assert!(msg.contains("chat template exceeds its limits"), "{msg}");
+        msg
+    }
+
+    #[test]
+    fn an_endless_loop_runs_out_of_fuel_at_load() {
+        let msg = refused_at_load(
+            "{% for i in range(100000) %}{% for j in range(100000) %}{{ '' }}{% endfor %}{% endfor %}",
+        );
+        assert!(msg.contains("budget"), "{msg}");
+        refused_at_load(
+            "{% for m in messages * 100000 %}{% for n in messages * 100000 %}x{% endfor %}{% endfor %}",
+        );
+    }
+
+    #[test]
+    fn exponential_strings_are_refused_at_load() {
+        // Doubling a string 64 times: 2^67 bytes if nothing stopped it.
+        refused_at_load("{% set ns = namespace(x='aaaaaaaa') %}{% for i in range(64) %}{% set ns.x = ns.x ~ ns.x %}{% endfor %}{{ ns.x }}");
+        refused_at_load("{{ 'x' * 100000000000 }}");
+        // Python methods that multiply their input: replace with an empty needle, join, format.
+        refused_at_load("{% set ns = namespace(x='a' * 1000) %}{% for i in range(10) %}{% set ns.x = ns.x.replace('', ns.x) %}{% endfor %}{{ ns.x | length }}");
+        refused_at_load("{{ ('a' * 100000).join(range(100000)) | length }}");
+        refused_at_load("{{ '{:>99999999999}'.format('x') | length }}");
+        // An argument that prints as 2^60 leaves.
+        refused_at_load("{% set ns = namespace(x=['aaaaaaaa']) %}{% for i in range(60) %}{% set ns.x = [ns.x, ns.x] %}{% endfor %}{{ '{}'.format(ns.x) | length }}");
+        refused_at_load("{% set ns = namespace(x=['aaaaaaaa']) %}{% for i in range(60) %}{% set ns.x = [ns.x, ns.x] %}{% endfor %}{{ 'a'.replace('a', ns.x) | length }}");
+        refused_at_load("{{ {'a': 1} | tojson(indent=1000000000000) }}");
+        // A value of shared references: 2^60 leaves in a few hundred bytes.
+        refused_at_load("{% set ns = namespace(x=['aaaaaaaa']) %}{% for i in range(60) %}{% set ns.x = [ns.x, ns.x] %}{% endfor %}{{ ns.x | tojson }}");
+        refused_at_load("{% set ns = namespace(x=['aaaaaaaa']) %}{% for i in range(60) %}{% set ns.x = [ns.x, ns.x] %}{% endfor %}{{ ns.x }}");
+    }
+
+    #[test]
+    fn deep_recursion_is_refused_at_load() {
+        let msg = refused_at_load("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}");
+        assert!(msg.contains("recursion"), "{msg}");
+        refused_at_load("{% macro f(n) %}{{ f(n + 1) ~ f(n + 1) }}{% endmacro %}{{ f(0) }}");
+    }
+
+    #[test]
+    fn output_beyond_the_limit_fails_the_render_and_names_the_template() {
+        // Harmless on the trial conversation; explosive on a long message.
+        let source =
+            "{% for m in messages %}{% for i in range(100) %}{{ m.content }}{% endfor %}{% endfor %}";
+        let t = ChatTemplate::new(source, "", "").expect("loads");
+        let err = t.render(&msgs(&[("user", &"x".repeat(1 << 20))]), true).unwrap_err();
+        assert!(matches!(err, ChatTemplateError::Limit(_)), "{err}");
+        assert!(err.to_string().contains("output exceeds"), "{err}");
+        let request = GenerationRequest {
+            prompt: Prompt::Chat {
+                messages: msgs(&[("user", &"x".repeat(1 << 20))]),
+                assistant_prefix: String::new(),
+            },
+            stop: vec![],
+            sampling: evalrun_core::SamplingParams::default(),
+        };
+        let err = render_request(Some(&t), &request).unwrap_err().to_string();
+        assert!(err.contains("chat template exceeds its limits"), "{err}");
+    }
+
+    #[test]
+    fn real_sized_chats_render_within_the_limits() {
+        let t = ChatTemplate::new(CHATML, "", "").unwrap();
+        let long = "def f(x):\n    return x\n".repeat(5000); // ~120 KB
+        let chat: Vec<ChatMessage> = (0..20)
+            .map(|i| ChatMessage::new(if i % 2 == 0 { "user" } else { "assistant" }, long.clone()))
+            .collect();
+        let out = t.render(&chat, true).unwrap();
+        assert!(out.len() > 20 * long.len() && out.ends_with("<|im_start|>assistant\n"));
+        // Methods and tojson within bounds still work.
+        let t = ChatTemplate::new(
+            "{{ 'a-b'.replace('-', '+') }} {{ ', '.join(['x', 'y']) }} {{ '{}!'.format('hi') }} {{ [1] | tojson(indent=2) }}",
+            "",
+            "",
+        )
+        .unwrap();
+        assert_eq!(t.render(&[], false).unwrap(), "a+b x, y hi! [\n  1\n]");
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub mod text_stream;
 
 #[cfg(feature = "candle")]
 pub mod candle;
-#[cfg(any(feature = "llamacpp", feature = "candle"))]
+#[cfg(feature = "chat-template")]
 pub mod chat_template;
 #[cfg(feature = "llamacpp")]
 pub mod llamacpp;

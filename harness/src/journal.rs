@@ -4,6 +4,9 @@
 //! that arrived meanwhile are written and synced together), so a run killed at any moment
 //! (Ctrl-C, `kill -9`, power loss) loses at most the lines being written.
 //! On resume a torn last line is cut off; a corrupt line elsewhere is an error naming it.
+//! A write that fails (a full disk) is cut back off the file at once, so a line it left half
+//! written never stays in the middle of the journal; a journal whose file was deleted under the
+//! run (its output directory removed) is an error at the next write, not a silent loss.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -22,11 +25,15 @@ pub enum JournalError {
         "{path} already holds {count} records: pass --resume to continue that run, or choose another --out"
     )]
     Exists { path: PathBuf, count: usize },
+    #[error("{path}: the file was deleted while the run was writing it (was the output directory removed?)")]
+    Deleted { path: PathBuf },
 }
 
 pub struct Journal<T> {
     path: PathBuf,
     file: File,
+    /// Bytes of whole records in the file: where a failed write is cut back to.
+    len: u64,
     _record: PhantomData<T>,
 }
 
@@ -46,7 +53,7 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
             file.set_len(good_len).map_err(io)?;
             file.seek(SeekFrom::End(0)).map_err(io)?;
         }
-        Ok((Journal { path: path.to_path_buf(), file, _record: PhantomData }, records))
+        Ok((Journal { path: path.to_path_buf(), file, len: good_len, _record: PhantomData }, records))
     }
 
     /// Append one record and make it durable.
@@ -60,12 +67,21 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
         let io = |source| JournalError::Io { path: self.path.clone(), source };
         let mut lines = Vec::new();
         for record in records {
-            serde_json::to_writer(&mut lines, record)
-                .map_err(|e| JournalError::Io { path: self.path.clone(), source: e.into() })?;
+            serde_json::to_writer(&mut lines, record).map_err(|e| io(e.into()))?;
             lines.push(b'\n');
         }
-        self.file.write_all(&lines).map_err(io)?;
-        self.file.sync_data().map_err(io)
+        if let Err(e) = self.file.write_all(&lines).and_then(|()| self.file.sync_data()) {
+            // Cut off what part of the lines got in (ENOSPC after a short write): the file ends
+            // with whole records whatever comes next. If even that fails, resume cuts it.
+            let _ = self.file.set_len(self.len);
+            return Err(io(e));
+        }
+        self.len += lines.len() as u64;
+        use std::os::unix::fs::MetadataExt;
+        if self.file.metadata().map_err(io)?.nlink() == 0 {
+            return Err(JournalError::Deleted { path: self.path.clone() });
+        }
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {
@@ -78,6 +94,17 @@ fn read_records<T: DeserializeOwned>(path: &Path, file: &File) -> Result<(Vec<T>
     let io = |source| JournalError::Io { path: path.to_path_buf(), source };
     let mut reader = BufReader::new(file.try_clone().map_err(io)?);
     reader.seek(SeekFrom::Start(0)).map_err(io)?;
+    parse_records(path, reader)
+}
+
+/// The records of a journal's bytes, with the byte length of the well-formed prefix (what
+/// [`Journal::open`] keeps): a torn last line is left out, a corrupt line elsewhere is an error
+/// naming it. `path` only names the journal in errors.
+pub fn parse_records<T: DeserializeOwned>(
+    path: &Path,
+    mut reader: impl BufRead,
+) -> Result<(Vec<T>, u64), JournalError> {
+    let io = |source| JournalError::Io { path: path.to_path_buf(), source };
     let mut records = Vec::new();
     let mut good_len = 0u64;
     let mut buf = Vec::new();

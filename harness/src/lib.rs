@@ -12,6 +12,7 @@ pub mod merge;
 pub mod pipeline;
 pub mod prompt;
 pub mod repetition;
+pub mod samples_file;
 pub mod sandbox;
 pub mod score;
 pub mod shard;

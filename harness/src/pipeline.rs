@@ -24,6 +24,7 @@ use evalrun_core::{
     SampleRecord, SamplingParams, Status, Task, TaskKind, Verdict,
 };
 use serde::{Deserialize, Serialize};
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex};
@@ -239,8 +240,12 @@ pub fn run(
             pending.into_iter().partition(|&(t, _)| rounds::takes_rounds(plan, &plan.tasks[t]));
         // The backend pulls requests as slots free up and hands back each sample as it
         // finishes; the journals are keyed, so their order is the order samples finish in.
+        // A journal that cannot be written (a full disk, a removed directory) ends the
+        // generation: no new request starts, those in flight finish, and the run fails naming it.
+        let journal_failed = Cell::new(false);
         let mut requests = pending
             .iter()
+            .take_while(|_| !journal_failed.get())
             .map(|&(t, s)| template.request(&plan.tasks[t], sample_sampling(plan, &plan.tasks[t], s)));
         let mut sink = JournalSink {
             pending: &pending,
@@ -253,6 +258,7 @@ pub fn run(
             events: &events,
             tokens: 0,
             error: None,
+            failed: &journal_failed,
         };
         executor.gate.set_held(generates_on_cpu);
         let generating = Instant::now();
@@ -265,7 +271,9 @@ pub fn run(
         }
         executor.gate.set_held(false);
         let mut seconds = generating.elapsed().as_secs_f64();
-        if let (Some(journal), false) = (rounds_journal.as_mut(), in_rounds.is_empty()) {
+        if let (Some(journal), false) =
+            (rounds_journal.as_mut(), in_rounds.is_empty() || journal_failed.get())
+        {
             let gate = &executor.gate;
             let hold = |held: bool| gate.set_held(held && generates_on_cpu);
             let cx = RoundsContext {
@@ -321,6 +329,8 @@ struct JournalSink<'a> {
     tokens: u64,
     /// The first journal error; later samples are still executed but the run then fails.
     error: Option<PipelineError>,
+    /// Set on that error, so that no more requests are made.
+    failed: &'a Cell<bool>,
 }
 
 impl JournalSink<'_> {
@@ -328,6 +338,7 @@ impl JournalSink<'_> {
     fn deliver(&mut self, sample: GeneratedSample) {
         self.tokens += sample.generation.as_ref().map_or(0, |g| u64::from(g.generated_tokens));
         if let Err(e) = self.journal.append(&sample) {
+            self.failed.set(true);
             self.error.get_or_insert(e.into());
             return;
         }
@@ -556,7 +567,8 @@ fn execute_loop(mut judge: Judge, jobs: &Receiver<Job>, records: &Sender<SampleR
             None => judge.judge(&task, &sample.completion),
             Some(error) => Verdict {
                 status: Status::Failed,
-                detail: format!("generation failed: {error}"),
+                // The error says what failed ("generation failed: ...", "prompt does not fit").
+                detail: error.clone(),
                 exception: None,
                 exec_s: 0.0,
             }

@@ -5,6 +5,7 @@ use crate::cli::OpenAiArgs;
 use anyhow::{bail, Result};
 use evalrun_backends::openai::{Endpoint, OpenAiConfig, RetryPolicy};
 use std::collections::HashMap;
+use std::time::Duration;
 
 /// Backends that run the model in another process and need no local model file.
 pub fn is_server(backend: &str) -> bool {
@@ -96,10 +97,14 @@ pub fn openai_config(args: &OpenAiArgs, server_model: String) -> Result<OpenAiCo
     if args.openai_concurrency == 0 {
         bail!("--openai-concurrency must be at least 1");
     }
+    if !(args.openai_timeout.is_finite() && args.openai_timeout > 0.0) {
+        bail!("--openai-timeout must be a positive number of seconds, got {}", args.openai_timeout);
+    }
     let mut config = OpenAiConfig::new(base_url, &server_model);
     config.api_key = args.openai_api_key.clone();
     config.endpoint = endpoint;
     config.concurrency = args.openai_concurrency;
     config.retry = RetryPolicy { max_retries: args.openai_retries, ..RetryPolicy::default() };
+    config.read_timeout = Duration::from_secs_f64(args.openai_timeout);
     Ok(config)
 }

@@ -14,7 +14,7 @@ use crate::cli::BenchSandboxArgs;
 use anyhow::{bail, ensure, Context, Result};
 use evalrun_harness::sandbox::command::{run_job_with, Job, Step};
 use evalrun_harness::sandbox::pytest::PytestRequest;
-use evalrun_harness::sandbox::{Layers, Limits, PythonWorker, WorkerCommand};
+use evalrun_harness::sandbox::{isolation, Layers, Limits, PythonWorker, WorkerCommand};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -349,13 +349,15 @@ fn site_packages() -> Result<String> {
 }
 
 /// Layer sets from none to all, each adding one layer.
-const LAYER_STEPS: [(&str, &str); 6] = [
+const LAYER_STEPS: [(&str, &str); 8] = [
     ("none (clone, rlimits, process group)", "none"),
     ("+ pid (PID namespace, sample is PID 1)", "pid"),
     ("+ ipc (IPC and UTS namespaces)", "pid,ipc"),
-    ("+ mount (read-only host, private /tmp, /proc)", "pid,ipc,mount"),
+    ("+ mount (read-only host, private /tmp, /proc; a job's scratch tmpfs)", "pid,ipc,mount"),
     ("+ user (dedicated uid, no new privileges)", "pid,ipc,mount,user"),
-    ("+ net (network namespace) = all", "all"),
+    ("+ net (network namespace)", "pid,ipc,mount,user,net"),
+    ("+ seccomp (system call filter)", "pid,ipc,mount,user,net,seccomp"),
+    ("+ cgroup (memory and pids per worker and job) = all", "all"),
 ];
 
 fn layers(exe: &Path, samples: usize, repeat: usize) -> Result<()> {
@@ -372,7 +374,8 @@ fn layers(exe: &Path, samples: usize, repeat: usize) -> Result<()> {
         .unwrap_or_else(|| "true".into());
     for _ in 0..repeat {
         for (i, (_, spec)) in LAYER_STEPS.iter().enumerate() {
-            let layers = Layers::parse(spec).map_err(anyhow::Error::msg)?;
+            // A layer this system lacks is left out, as `run` does.
+            let layers = Layers::parse(spec).map_err(anyhow::Error::msg)?.intersect(*isolation::available());
             let started = Instant::now();
             let cmd =
                 WorkerCommand { program: exe.to_path_buf(), args: vec!["__worker".into(), "python".into()] }
@@ -420,6 +423,11 @@ fn layers(exe: &Path, samples: usize, repeat: usize) -> Result<()> {
             startup[i].show(1000.0, "ms", 0)
         );
     }
-    println!("\n({samples} Python samples and {steps} command jobs per round and row; the network and UTS namespaces and the sealed host view are entered once per worker, the rest per sample; command jobs enter every layer per step)");
+    println!("\n({samples} Python samples and {steps} command jobs per round and row; the network and UTS namespaces, the sealed host view and the cgroup are made once per worker, the rest per sample; command jobs enter every layer per step, and make a cgroup and a scratch tmpfs per job)");
+    let lost: Vec<&str> =
+        ["seccomp", "cgroup"].into_iter().filter(|l| !isolation::available().get(l)).collect();
+    if !lost.is_empty() {
+        println!("(unavailable here, so their rows measure nothing: {})", lost.join(", "));
+    }
     Ok(())
 }

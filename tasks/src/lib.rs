@@ -12,7 +12,7 @@ pub mod translate;
 mod translated;
 
 pub use core_spec::{build_evalrun_core, SqlExpectation, EVALRUN_CORE};
-pub use corpus::{Corpus, Suite, FORMAT_VERSION};
+pub use corpus::{parse_suite, Corpus, Suite, FORMAT_VERSION};
 pub use error::CorpusError;
 pub use select::{parse_language, Selected, Selector, ALL_LANGUAGES};
 pub use translated::{

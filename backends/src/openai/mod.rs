@@ -165,7 +165,15 @@ impl OpenAiBackend {
             if data.trim() == "[DONE]" {
                 break;
             }
-            let chunk = parse_chunk(&data).map_err(gen_err)?;
+            let chunk = match parse_chunk(&data) {
+                Ok(chunk) => chunk,
+                // A stream cut off mid-event ends in a piece of one (ureq reads a chunked body
+                // cut short as its end): say so, rather than call the server's JSON malformed.
+                Err(e) if matches!(events.next_data(), Ok(None)) => {
+                    return Err(gen_err(format!("the stream broke off in the middle of an event: {e}")))
+                }
+                Err(e) => return Err(gen_err(e)),
+            };
             usage = chunk.usage.or(usage);
             finish_reason = chunk.finish_reason.or(finish_reason);
             if chunk.text.is_empty() {

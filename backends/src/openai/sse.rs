@@ -1,7 +1,12 @@
 //! Server-sent events, as OpenAI-compatible servers stream them: `data:` lines, events separated
 //! by a blank line, `:` comments ignored. Only the `data` field matters here.
 
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Read};
+
+/// The most bytes one event may hold (a line, or its `data:` lines together). A streamed chunk of
+/// a completion is a few hundred bytes; a server that sends more without a line break is broken
+/// or hostile, and is not allowed to grow memory without bound.
+pub const MAX_EVENT_BYTES: u64 = 1 << 20;
 
 /// Reads the `data` of one event after another from a byte stream.
 pub struct SseReader<R> {
@@ -20,8 +25,16 @@ impl<R: BufRead> SseReader<R> {
         let mut data: Option<String> = None;
         loop {
             self.line.clear();
-            if self.inner.read_line(&mut self.line)? == 0 {
+            let read = (&mut self.inner).take(MAX_EVENT_BYTES + 1).read_line(&mut self.line)?;
+            if read == 0 {
                 return Ok(data); // a last event without its blank line still counts
+            }
+            let held = data.as_ref().map_or(0, String::len) as u64;
+            if read as u64 + held > MAX_EVENT_BYTES {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("an event of the stream is longer than {MAX_EVENT_BYTES} bytes"),
+                ));
             }
             let line = self.line.trim_end_matches(['\r', '\n']);
             if line.is_empty() {
@@ -62,6 +75,21 @@ mod tests {
     fn splits_events_and_skips_comments() {
         let text = ": ping\n\ndata: {\"a\":1}\n\ndata:{\"b\":2}\r\n\r\nevent: x\ndata: [DONE]\n\n";
         assert_eq!(all(text), vec!["{\"a\":1}", "{\"b\":2}", "[DONE]"]);
+    }
+
+    #[test]
+    fn an_endless_line_or_event_is_an_error_not_unbounded_memory() {
+        let long = format!("data: {}", "x".repeat(MAX_EVENT_BYTES as usize + 10));
+        let mut r = SseReader::new(long.as_bytes());
+        let e = r.next_data().unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        // Many data lines of one event add up too.
+        let line = format!("data: {}\n", "y".repeat(1000));
+        let many = line.repeat(MAX_EVENT_BYTES as usize / 1000 + 5);
+        assert!(SseReader::new(many.as_bytes()).next_data().is_err());
+        // Just under the limit is fine.
+        let fits = format!("data: {}\n\n", "z".repeat(MAX_EVENT_BYTES as usize - 100));
+        assert_eq!(SseReader::new(fits.as_bytes()).next_data().unwrap().map(|d| d.len()), Some(MAX_EVENT_BYTES as usize - 100));
     }
 
     #[test]

@@ -18,8 +18,10 @@ pub(crate) fn blank(src: &str, syntax: Syntax) -> Vec<u8> {
     let b = src.as_bytes();
     let mut out = b.to_vec();
     let mut i = 0;
+    // An unterminated literal at the very end makes `to` fall before `from`: nothing to wipe.
     let wipe = |out: &mut Vec<u8>, from: usize, to: usize| {
-        for c in &mut out[from..to.min(b.len())] {
+        let to = to.min(b.len());
+        for c in out.get_mut(from..to).unwrap_or_default() {
             if *c != b'\n' {
                 *c = b' ';
             }
@@ -153,6 +155,10 @@ fn depths(blanked: &[u8]) -> Vec<i32> {
 /// Occurrences of the word `name` (not part of a longer identifier).
 fn word_at(blanked: &[u8], name: &str) -> Vec<usize> {
     let n = name.as_bytes();
+    // The empty word would be found at the end too, past the last byte.
+    if n.is_empty() {
+        return Vec::new();
+    }
     (0..=blanked.len().saturating_sub(n.len()))
         .filter(|&p| {
             blanked[p..].starts_with(n)
@@ -312,6 +318,30 @@ pub(crate) fn assemble(prompt: &str, completion: &str, test: &str, defines: bool
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (fuzz target `extract_code`): a literal opened just before a newline or at the
+    /// end of the text (`int add'` then a newline) panicked with "slice index starts at 8 but
+    /// ends at 7".
+    #[test]
+    fn a_literal_opened_at_the_end_of_a_line_or_of_the_text_is_no_panic() {
+        for src in ["int add'\n", "int add'", "x = \"\n", "x \"", "`", "'", "\"", "r\"", "r#\"", "/*", "//"] {
+            for syntax in [Syntax::C, Syntax::JavaScript, Syntax::Rust] {
+                assert_eq!(blank(src, syntax).len(), src.len(), "{src:?}");
+            }
+        }
+        let answer = "```cpp\nint add'\n```\n";
+        assert_eq!(c_definition(answer, Syntax::C, "add"), None);
+    }
+
+    /// Regression (fuzz target `extract_code`): an empty entry point was found past the last
+    /// byte ("index out of bounds: the len is 41 but the index is 41").
+    #[test]
+    fn an_empty_name_is_never_found() {
+        let src = "int add(int a, int b) { return a + b; }";
+        assert!(word_at(src.as_bytes(), "").is_empty());
+        assert_eq!(c_definition(src, Syntax::C, ""), None);
+        assert_eq!(rust_definition("fn f() {}", "", false), None);
+    }
 
     #[test]
     fn blanking_keeps_offsets_and_hides_literals() {

@@ -86,6 +86,8 @@ impl PythonWorker {
         if let Some(mut running) = self.running.take() {
             let _ = running.child.kill();
             let _ = running.child.wait();
+            // A killed worker cannot remove its samples' cgroup itself.
+            crate::sandbox::cgroup::remove_owned_by(running.child.id());
         }
     }
 

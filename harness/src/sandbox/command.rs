@@ -27,9 +27,11 @@
 //! Steps run in order and the job stops after the first step that does not succeed (exit code
 //! 0): its result is then the last one in [`JobOutcome::steps`].
 
+use crate::sandbox::cgroup::{self, Cgroup};
 use crate::sandbox::confine::{self, HostView, RawLimits, UID_BASE, WORKDIR};
 use crate::sandbox::isolation::{Layers, Protections};
 use crate::sandbox::launch::{self, Drain, Namespaces};
+use crate::sandbox::seccomp;
 use crate::sandbox::{Limits, SandboxError};
 use libc::{c_char, c_int};
 use std::borrow::Cow;
@@ -207,18 +209,17 @@ pub fn run_job_with(job: &Job, layers: Layers) -> Result<JobOutcome, SandboxErro
     protections.warn_once();
     let layers = protections.effective;
     let root = confine::is_root();
-    let scratch = tempfile::Builder::new()
-        .prefix("evalrun-job-")
-        .tempdir()
-        .map_err(|e| SandboxError::io("creating a scratch directory", e))?;
     // Unique among live sandboxes: a thread runs one job at a time, and thread ids are unique.
     let uid = (layers.user && root).then(|| UID_BASE + unsafe { libc::syscall(libc::SYS_gettid) } as u32);
-    seed(scratch.path(), &job.files, uid)?;
-    let scratch_c = c_path(scratch.path())?;
+    let scratch = Scratch::new(job, layers, uid)?;
+    seed(&scratch.path(), &job.files, uid)?;
+    let filters = if layers.seccomp { Some(seccomp::filters()?) } else { None };
+    let cgroup = if layers.cgroup { Some(Cgroup::create()?) } else { None };
     let view = host_view();
     let mut results = Vec::with_capacity(job.steps.len());
     for step in &job.steps {
-        let result = run_step(step, layers, uid, &scratch_c, view)?;
+        let fence = StepFence { layers, uid, scratch: &scratch, view, filters, cgroup: cgroup.as_ref() };
+        let result = run_step(step, &fence)?;
         if let Some(uid) = uid.filter(|_| !layers.pid) {
             confine::kill_user(uid);
         }
@@ -231,6 +232,61 @@ pub fn run_job_with(job: &Job, layers: Layers) -> Result<JobOutcome, SandboxErro
     Ok(JobOutcome { steps: results, layers })
 }
 
+/// A job's scratch directory: a detached tmpfs of the largest `scratch_bytes` among its steps
+/// (with the mount layer, where the system allows one: bounded in total), or a directory on the
+/// host's disk.
+enum Scratch {
+    Tmpfs { fd: std::os::fd::OwnedFd, path: CString },
+    Disk { dir: tempfile::TempDir, path: CString },
+}
+
+impl Scratch {
+    fn new(job: &Job, layers: Layers, uid: Option<u32>) -> Result<Scratch, SandboxError> {
+        if layers.mount && confine::scratch_tmpfs_available() {
+            let size = job.steps.iter().map(|s| s.limits.scratch_bytes).max().unwrap_or(0);
+            let default = Limits::default().scratch_bytes;
+            let fd = confine::detached_tmpfs(if size == 0 { default } else { size }, uid)
+                .map_err(|e| SandboxError::io("creating the scratch tmpfs", e))?;
+            let path = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&fd));
+            return Ok(Scratch::Tmpfs { fd, path: c_path(Path::new(&path))? });
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("evalrun-job-")
+            .tempdir()
+            .map_err(|e| SandboxError::io("creating a scratch directory", e))?;
+        let path = c_path(dir.path())?;
+        if let Some(uid) = uid {
+            std::os::unix::fs::lchown(dir.path(), Some(uid), Some(uid))
+                .map_err(|e| SandboxError::io("handing the scratch directory to the sandbox user", e))?;
+        }
+        Ok(Scratch::Disk { dir, path })
+    }
+
+    /// Where this process reaches it.
+    fn path(&self) -> PathBuf {
+        match self {
+            Scratch::Tmpfs { path, .. } => PathBuf::from(path.to_string_lossy().into_owned()),
+            Scratch::Disk { dir, .. } => dir.path().to_path_buf(),
+        }
+    }
+
+    fn c_path(&self) -> &CString {
+        match self {
+            Scratch::Tmpfs { path, .. } | Scratch::Disk { path, .. } => path,
+        }
+    }
+}
+
+/// What fences every step of a job in, prepared before its steps run.
+struct StepFence<'a> {
+    layers: Layers,
+    uid: Option<u32>,
+    scratch: &'a Scratch,
+    view: &'a HostView,
+    filters: Option<&'static seccomp::Filters>,
+    cgroup: Option<&'a Cgroup>,
+}
+
 fn host_view() -> &'static HostView {
     static VIEW: OnceLock<HostView> = OnceLock::new();
     VIEW.get_or_init(|| HostView::for_host(&[]))
@@ -241,7 +297,8 @@ fn c_path(path: &Path) -> Result<CString, SandboxError> {
         .map_err(|_| SandboxError::Config(format!("path {} holds a NUL byte", path.display())))
 }
 
-/// Write the job's files into the scratch directory, owned by the sandbox user.
+/// Write the job's files into the scratch directory (handed to the sandbox user already), owned by
+/// the sandbox user.
 fn seed(dir: &Path, files: &BTreeMap<String, Vec<u8>>, uid: Option<u32>) -> Result<(), SandboxError> {
     let chown = |path: &Path| -> Result<(), SandboxError> {
         if let Some(uid) = uid {
@@ -251,7 +308,6 @@ fn seed(dir: &Path, files: &BTreeMap<String, Vec<u8>>, uid: Option<u32>) -> Resu
         }
         Ok(())
     };
-    chown(dir)?;
     for (name, contents) in files {
         let rel = Path::new(name);
         let plain = rel.components().all(|c| matches!(c, Component::Normal(_)));
@@ -358,13 +414,9 @@ fn stdin_fd(data: Option<&[u8]>) -> Result<c_int, SandboxError> {
     }
 }
 
-fn run_step(
-    step: &Step,
-    layers: Layers,
-    uid: Option<u32>,
-    scratch: &CString,
-    view: &HostView,
-) -> Result<StepResult, SandboxError> {
+fn run_step(step: &Step, fence: &StepFence) -> Result<StepResult, SandboxError> {
+    let StepFence { layers, uid, scratch: job_scratch, view, filters, cgroup } = *fence;
+    let scratch = job_scratch.c_path();
     let started = Instant::now();
     let not_started = |why: String| StepResult {
         name: step.name.clone(),
@@ -393,7 +445,7 @@ fn run_step(
     let mut env = default_env(&workdir);
     env.extend(step.env.clone());
     let path_var = env.get("PATH").cloned().unwrap_or_default();
-    let host_scratch = PathBuf::from(scratch.to_string_lossy().into_owned());
+    let host_scratch = job_scratch.path();
     let Some(exe) = resolve(program, &path_var, &host_scratch) else {
         return Ok(not_started(format!("`{program}` not found on PATH")));
     };
@@ -404,6 +456,17 @@ fn run_step(
     let limits = RawLimits::new(&step.limits, 8, 0);
     let tmp_options = confine::tmp_options(&step.limits);
     let ns = Namespaces::new(layers.namespace_flags(), false);
+    let tmpfs = match job_scratch {
+        Scratch::Tmpfs { fd, .. } => Some(std::os::fd::AsRawFd::as_raw_fd(fd)),
+        Scratch::Disk { .. } => None,
+    };
+    let cgroup_fds = match cgroup {
+        Some(group) => {
+            group.set_limits(step.limits.memory_bytes, step.limits.processes)?;
+            group.procs_fds()
+        }
+        None => [-1; 2],
+    };
 
     let stdin = stdin_fd(step.stdin.as_deref())?;
     let (out_r, out_w) = launch::pipe().map_err(|e| SandboxError::io("creating a pipe", e))?;
@@ -412,8 +475,12 @@ fn run_step(
         // Runs in the forked child of a possibly multi-threaded process: system calls on
         // prepared data only.
         unsafe {
+            cgroup::enter(&cgroup_fds)?;
             if layers.mount {
-                let tree = confine::clone_scratch(scratch)?;
+                let tree = match tmpfs {
+                    Some(fd) => confine::clone_scratch_fd(fd)?,
+                    None => confine::clone_scratch(scratch)?,
+                };
                 view.apply()?;
                 confine::private_dirs(&tmp_options, Some(tree), None, layers.pid)?;
                 confine::chdir(WORKDIR)?;
@@ -433,7 +500,12 @@ fn run_step(
                     None => confine::drop_capabilities()?,
                 }
             }
-            confine::no_new_privileges()
+            confine::no_new_privileges()?;
+            // Last: the set-up above needs calls the filter denies.
+            match filters {
+                Some(f) => f.install(),
+                None => Ok(()),
+            }
         }
     };
     let mut body = || -> c_int {

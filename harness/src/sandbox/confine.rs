@@ -54,9 +54,11 @@ pub enum Stage {
     Fds,
     Exec,
     Hostname,
+    Seccomp,
+    Cgroup,
 }
 
-const STAGES: [Stage; 23] = [
+const STAGES: [Stage; 25] = [
     Stage::Fork,
     Stage::Unshare,
     Stage::IdMap,
@@ -80,6 +82,8 @@ const STAGES: [Stage; 23] = [
     Stage::Fds,
     Stage::Exec,
     Stage::Hostname,
+    Stage::Seccomp,
+    Stage::Cgroup,
 ];
 
 impl Stage {
@@ -108,6 +112,8 @@ impl Stage {
             Stage::Fds => "arranging file descriptors",
             Stage::Exec => "executing the program",
             Stage::Hostname => "setting the host name",
+            Stage::Seccomp => "installing the seccomp filter",
+            Stage::Cgroup => "joining the sandbox's cgroup",
         }
     }
 }
@@ -669,5 +675,124 @@ pub fn probe() -> crate::sandbox::Layers {
         } else {
             try_in_child(&|| unsafe { drop_capabilities() })
         },
+        seccomp: crate::sandbox::seccomp::probe(),
+        cgroup: crate::sandbox::cgroup::support().is_ok(),
     }
+}
+
+/// A tmpfs of `size` bytes that is mounted nowhere (`fsopen`, `fsconfig`, `fsmount`): a
+/// command job's scratch directory, bounded in total. Its root directory is the returned
+/// descriptor (files are written through `/proc/self/fd/N`); each step attaches a clone of it
+/// at `/tmp/work` ([`clone_scratch_fd`]); it is freed when the descriptor and the last step's
+/// mount namespace are gone, so a harness that is killed leaves nothing behind. `owner` gets
+/// the root directory. Needs `CAP_SYS_ADMIN` (root).
+pub fn detached_tmpfs(size: u64, owner: Option<u32>) -> std::io::Result<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    const FSOPEN_CLOEXEC: c_uint = 1;
+    const FSCONFIG_SET_STRING: c_uint = 1;
+    const FSCONFIG_CMD_CREATE: c_uint = 6;
+    const FSMOUNT_CLOEXEC: c_uint = 1;
+    const MOUNT_ATTR_NODEV: u64 = 0x4;
+    let last = std::io::Error::last_os_error;
+    unsafe {
+        let fs = libc::syscall(libc::SYS_fsopen, c"tmpfs".as_ptr(), FSOPEN_CLOEXEC);
+        if fs < 0 {
+            return Err(last());
+        }
+        let fs = std::os::fd::OwnedFd::from_raw_fd(fs as c_int);
+        let set = |key: &CStr, value: &str| -> std::io::Result<()> {
+            let value = CString::new(value).map_err(|_| std::io::ErrorKind::InvalidInput)?;
+            let rc = libc::syscall(
+                libc::SYS_fsconfig,
+                std::os::fd::AsRawFd::as_raw_fd(&fs),
+                FSCONFIG_SET_STRING,
+                key.as_ptr(),
+                value.as_ptr(),
+                0,
+            );
+            if rc < 0 {
+                Err(last())
+            } else {
+                Ok(())
+            }
+        };
+        set(c"size", &size.max(1 << 20).to_string())?;
+        set(c"mode", "0700")?;
+        if let Some(uid) = owner {
+            set(c"uid", &uid.to_string())?;
+            set(c"gid", &uid.to_string())?;
+        }
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&fs);
+        let null = std::ptr::null::<c_char>();
+        if libc::syscall(libc::SYS_fsconfig, fd, FSCONFIG_CMD_CREATE, null, null, 0) < 0 {
+            return Err(last());
+        }
+        let mnt = libc::syscall(
+            libc::SYS_fsmount,
+            fd,
+            FSMOUNT_CLOEXEC,
+            (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV) as c_uint,
+        );
+        if mnt < 0 {
+            return Err(last());
+        }
+        Ok(std::os::fd::OwnedFd::from_raw_fd(mnt as c_int))
+    }
+}
+
+/// Whether a command job's scratch directory can be a [`detached_tmpfs`] here: one is made, and a
+/// throwaway child in a mount namespace of its own attaches a clone of it (probed once).
+pub fn scratch_tmpfs_available() -> bool {
+    static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        let Ok(fs) = detached_tmpfs(1 << 20, None) else { return false };
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&fs);
+        unsafe {
+            let pid = libc::fork();
+            if pid == 0 {
+                let ok = (|| {
+                    unshare(libc::CLONE_NEWNS)?;
+                    check(
+                        Stage::Private,
+                        libc::mount(
+                            std::ptr::null(),
+                            c"/".as_ptr(),
+                            std::ptr::null(),
+                            libc::MS_REC | libc::MS_PRIVATE,
+                            std::ptr::null(),
+                        ) as c_long,
+                    )?;
+                    let tree = clone_scratch_fd(fd)?;
+                    attach(Stage::Work, tree, c"/tmp")
+                })()
+                .is_ok();
+                libc::_exit(if ok { 0 } else { 1 });
+            }
+            if pid < 0 {
+                return false;
+            }
+            let mut status = 0;
+            libc::waitpid(pid, &mut status, 0);
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
+        }
+    })
+}
+
+/// A detached copy of the scratch tmpfs made by [`detached_tmpfs`], to attach at `/tmp/work`
+/// with [`private_dirs`].
+///
+/// # Safety
+/// Async-signal-safe.
+pub unsafe fn clone_scratch_fd(fd: c_int) -> Result<c_int, Failure> {
+    const AT_EMPTY_PATH: c_uint = 0x1000;
+    check(
+        Stage::Work,
+        libc::syscall(
+            libc::SYS_open_tree,
+            fd,
+            c"".as_ptr(),
+            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH,
+        ),
+    )
+    .map(|fd| fd as c_int)
 }

@@ -28,17 +28,34 @@ pub struct Layers {
     /// An unprivileged user of its own (root runs it as a dedicated uid; otherwise a user
     /// namespace with no capabilities), and no way to gain privileges (`PR_SET_NO_NEW_PRIVS`).
     pub user: bool,
+    /// A seccomp-bpf filter: the system calls samples never need fail with `EPERM`
+    /// ([`crate::sandbox::seccomp`]). Absent from manifests written before it existed.
+    #[serde(default)]
+    pub seccomp: bool,
+    /// A control group per worker and per command job: the memory and processes of a sample
+    /// and of all it starts are bounded together ([`crate::sandbox::cgroup`]).
+    #[serde(default)]
+    pub cgroup: bool,
 }
 
 /// The names of the layers, in the order they are applied.
-pub const LAYER_NAMES: [&str; 5] = ["user", "ipc", "mount", "pid", "net"];
+pub const LAYER_NAMES: [&str; 7] = ["user", "ipc", "mount", "pid", "net", "seccomp", "cgroup"];
 
 /// The environment variable that selects layers (`all` when unset).
 pub const LAYERS_ENV: &str = "EVALRUN_SANDBOX_LAYERS";
 
 impl Layers {
-    pub const ALL: Layers = Layers { pid: true, net: true, mount: true, ipc: true, user: true };
-    pub const NONE: Layers = Layers { pid: false, net: false, mount: false, ipc: false, user: false };
+    pub const ALL: Layers =
+        Layers { pid: true, net: true, mount: true, ipc: true, user: true, seccomp: true, cgroup: true };
+    pub const NONE: Layers = Layers {
+        pid: false,
+        net: false,
+        mount: false,
+        ipc: false,
+        user: false,
+        seccomp: false,
+        cgroup: false,
+    };
 
     fn slot(&mut self, name: &str) -> Option<&mut bool> {
         match name {
@@ -47,6 +64,8 @@ impl Layers {
             "mount" => Some(&mut self.mount),
             "ipc" => Some(&mut self.ipc),
             "user" => Some(&mut self.user),
+            "seccomp" => Some(&mut self.seccomp),
+            "cgroup" => Some(&mut self.cgroup),
             _ => None,
         }
     }
@@ -94,6 +113,8 @@ impl Layers {
             mount: self.mount && other.mount,
             ipc: self.ipc && other.ipc,
             user: self.user && other.user,
+            seccomp: self.seccomp && other.seccomp,
+            cgroup: self.cgroup && other.cgroup,
         }
     }
 
@@ -134,9 +155,15 @@ pub fn loss(name: &str) -> &'static str {
         "mount" => "samples can write wherever their user may, read the host's files (homes are not hidden) and see each other's /tmp",
         "ipc" => "samples share System V and POSIX IPC objects with the host and with later samples",
         "user" => "samples run as the user evalrun runs as (as root: they can read /etc/shadow and write anywhere)",
+        "seccomp" => "samples can make every system call the kernel offers them (ptrace, bpf, io_uring, keyrings, new user namespaces...): more of the kernel is exposed to an exploit",
+        "cgroup" => "a sample's total memory is bounded only by the address-space limit times the process limit, and its processes only by the per-uid process limit",
         _ => "unknown layer",
     }
 }
+
+/// What is lost where a command job's scratch directory cannot be a size-limited tmpfs.
+pub const SCRATCH_LOSS: &str =
+    "a command job's scratch directory lies on the host's disk, bounded per file (file_size_bytes) but not in total";
 
 /// The layers in effect for a run, and why some asked for are not.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -157,6 +184,10 @@ impl Protections {
             .iter()
             .filter(|n| requested.get(n) && !effective.get(n))
             .map(|n| format!("{n}: unavailable on this system, so {}", loss(n)))
+            .chain(
+                (effective.mount && !confine::scratch_tmpfs_available())
+                    .then(|| format!("mount (scratch size): no detached tmpfs here, so {SCRATCH_LOSS}")),
+            )
             .collect();
         Protections { requested, effective, root: confine::is_root(), lost }
     }

@@ -5,11 +5,13 @@
 //! fresh child per sample; programs of other toolchains run as [`command`] jobs. Both are fenced
 //! in by the same [`Layers`] ([`confine`] does the system calls, [`launch`] the forking and
 //! supervision): PID, network, mount and IPC namespaces, a read-only host with homes hidden, a
-//! private scratch directory, an unprivileged uid of their own, resource [`Limits`], a wall-clock
+//! private scratch directory, an unprivileged uid of their own, a [`seccomp`] filter, a
+//! [`cgroup`] bounding their memory and processes together, resource [`Limits`], a wall-clock
 //! deadline after which everything they started is killed. The harness talks to workers over a
 //! JSON-lines protocol ([`protocol`]) and restarts a worker that dies, so a crash or hang costs
 //! only its sample.
 
+pub mod cgroup;
 mod client;
 pub mod command;
 pub mod confine;
@@ -18,6 +20,7 @@ pub mod launch;
 pub mod limits;
 pub mod protocol;
 pub mod pytest;
+pub mod seccomp;
 pub mod worker;
 
 pub use client::{PythonWorker, WorkerCommand};
@@ -42,6 +45,10 @@ pub enum SandboxError {
     Io { what: String, source: std::io::Error },
     #[error("sandbox set-up failed for {what} while {failure}")]
     Setup { what: String, failure: confine::Failure },
+    #[error(transparent)]
+    Seccomp(#[from] seccomp::SeccompError),
+    #[error(transparent)]
+    Cgroup(#[from] cgroup::CgroupError),
 }
 
 impl SandboxError {

@@ -14,11 +14,13 @@
 //! counts only if the child then exits normally. A sample that exits early, kills itself, or
 //! writes to or closes the report channel leaves no valid report, and fails.
 
+use crate::sandbox::cgroup::{self, Cgroup};
 use crate::sandbox::confine::{self, HostView, RawLimits, UID_BASE, WORKDIR};
 use crate::sandbox::isolation::{Layers, Protections};
 use crate::sandbox::launch::{self, Drain, Ended, Namespaces};
 use crate::sandbox::protocol::{Job, Request, Response};
 use crate::sandbox::pytest::{self, ModuleCoverage, PytestReport, PytestRequest, TestCase};
+use crate::sandbox::seccomp;
 use evalrun_core::Status;
 use libc::c_int;
 use pyo3::prelude::*;
@@ -95,8 +97,20 @@ pub fn main(layers: Option<&str>) -> Result<(), String> {
             .getattr("setup_site")
             .and_then(|f| f.call0())
             .map_err(|e| format!("cannot set up sys.path: {e}"))?;
+        // The samples' cgroup is made before the worker's mount namespace seals /sys; the
+        // filter is compiled before any fork.
+        let cgroup = match layers.cgroup {
+            true => Some(Cgroup::create().map_err(|e| format!("cannot create the samples' cgroup: {e}"))?),
+            false => None,
+        };
+        let filters = match layers.seccomp {
+            true => Some(seccomp::filters().map_err(|e| e.to_string())?),
+            false => None,
+        };
         let in_userns = enter_shared_layers(layers, &python_dirs(py))?;
         let mut worker = Worker::load(py, driver, layers, in_userns, devnull)?;
+        worker.cgroup = cgroup;
+        worker.filters = filters;
         let stdin = std::io::stdin();
         for line in stdin.lock().lines() {
             let line = line.map_err(|e| format!("reading requests: {e}"))?;
@@ -224,6 +238,10 @@ struct Worker {
     checker: Option<checker::Checker>,
     /// Whether the prepared pytest session exists (`None`: not tried yet).
     pytest_prepared: Option<bool>,
+    /// The cgroup every sample's child joins (the `cgroup` layer); the worker stays outside.
+    cgroup: Option<Cgroup>,
+    /// The seccomp filter every child installs (the `seccomp` layer).
+    filters: Option<&'static seccomp::Filters>,
 }
 
 /// The child's report, written after a line holding the nonce.
@@ -250,6 +268,9 @@ struct Fence {
     limits: RawLimits,
     tmp: CString,
     devnull: c_int,
+    /// `cgroup.procs` descriptors of the samples' cgroup (-1: none).
+    cgroup: [c_int; 2],
+    filters: Option<&'static seccomp::Filters>,
 }
 
 impl Fence {
@@ -276,6 +297,15 @@ impl Fence {
             }
             None => WORKDIR.to_owned(),
         };
+        let cgroup = match &worker.cgroup {
+            Some(group) => {
+                group
+                    .set_limits(limits.memory_bytes, limits.processes)
+                    .map_err(|e| format!("cannot set the samples' cgroup limits: {e}"))?;
+                group.procs_fds()
+            }
+            None => [-1; 2],
+        };
         Ok(Fence {
             layers,
             own_namespaces: true,
@@ -286,6 +316,8 @@ impl Fence {
             limits: RawLimits::new(limits, 8, 0),
             tmp: confine::tmp_options(limits),
             devnull: worker.devnull,
+            cgroup,
+            filters: worker.filters,
         })
     }
 
@@ -304,6 +336,8 @@ impl Fence {
             limits: RawLimits::new(limits, 8, 0),
             tmp: confine::tmp_options(limits),
             devnull: worker.devnull,
+            cgroup: [-1; 2],
+            filters: worker.filters,
         }
     }
 
@@ -322,6 +356,7 @@ impl Fence {
         let layers = self.layers;
         let mut setup = |err: &mut c_int| -> Result<(), confine::Failure> {
             unsafe {
+                cgroup::enter(&self.cgroup)?;
                 if layers.mount && self.own_namespaces {
                     confine::private_dirs(&self.tmp, None, self.uid, layers.pid)?;
                 }
@@ -337,7 +372,12 @@ impl Fence {
                         None => confine::drop_capabilities()?,
                     }
                 }
-                confine::no_new_privileges()
+                confine::no_new_privileges()?;
+                // Last: the set-up above needs calls the filter denies.
+                match self.filters {
+                    Some(f) => f.install(),
+                    None => Ok(()),
+                }
             }
         };
         let mut child = || -> c_int {
@@ -400,6 +440,8 @@ impl Worker {
             proxy: proxy.unbind(),
             checker: None,
             pytest_prepared: None,
+            cgroup: None,
+            filters: None,
         };
         Ok(worker)
     }
@@ -449,13 +491,26 @@ impl Worker {
                 self.pytest_prepared = Some(prepared);
             }
         }
+        let oom_kills = self.cgroup.as_ref().map_or(0, Cgroup::oom_kills);
         let outcome = match &request.job {
             Job::Checked(program) => self.checked(py, program, &request.limits, started),
             _ => self.sandboxed(py, request, started),
         };
         match outcome {
             Ok((ended, report)) => {
-                let (status, detail, exception, pytest) = judge(&ended, report, &request.limits);
+                let (status, mut detail, exception, pytest) = judge(&ended, report, &request.limits);
+                let oom = self.cgroup.as_ref().is_some_and(|g| g.oom_kills() > oom_kills);
+                if oom && status != Status::Passed {
+                    let why = format!(
+                        "out of memory: its processes together passed the cgroup limit of {} bytes",
+                        request.limits.memory_bytes
+                    );
+                    // The OOM killer's SIGKILL, or a process of the sample it killed.
+                    detail = match status {
+                        Status::Crashed => format!("killed by SIGKILL, {why}"),
+                        _ => format!("{detail} ({why})"),
+                    };
+                }
                 respond(status, detail, exception, pytest)
             }
             Err(e) => respond(Status::Crashed, format!("sandbox: {e}"), None, None),

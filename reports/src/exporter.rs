@@ -91,7 +91,7 @@ pub fn write_report(board: &Leaderboard, dir: &Path) -> Result<Vec<PathBuf>, Rep
 }
 
 /// Writes each `(relative path, content)` under `dir`, atomically.
-fn write_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Result<Vec<PathBuf>, ReportError> {
+pub(crate) fn write_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Result<Vec<PathBuf>, ReportError> {
     files
         .into_iter()
         .map(|(name, bytes)| {

@@ -37,7 +37,7 @@ tbody tr:nth-child(even) { background: #fbfbfc; }
 tbody tr:hover { background: #eef3f9; }
 .ci, .note { color: var(--muted); font-size: 12px; }
 .ci { display: block; }
-.model { font-weight: 600; }
+.model { font-weight: 600; color: inherit; }
 .star { color: #d4a017; }
 .missing { color: #aaa; }
 figure { margin: 16px 0; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 12px; }
@@ -245,7 +245,8 @@ fn model_column<'a>() -> Column<'a> {
         (
             e.label.clone(),
             format!(
-                "<span class=\"model\">{}</span><span class=\"ci\">{}</span>",
+                "<a class=\"model\" href=\"{}\">{}</a><span class=\"ci\">{}</span>",
+                escape(&crate::drilldown::entry_file(&e.label)),
                 escape(&e.label),
                 detail.join(" · ")
             ),
@@ -455,6 +456,18 @@ impl Exporter<Leaderboard> for HtmlExporter {
             board.min_common_share * 100.0
         );
         out.push_str(&table(board, "leaderboard", &columns(board)));
+        if !board.pages.is_empty() {
+            let links: Vec<String> = board
+                .pages
+                .iter()
+                .map(|(file, title)| format!("<a href=\"{}\">{}</a>", escape(file), escape(title)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "<p class=\"note\" id=\"drilldown\">Every sample: click a model for its tasks and samples; {}.</p>",
+                links.join(" · ")
+            );
+        }
         let _ = writeln!(
             out,
             "<p class=\"note\">pass@1 intervals are {:.0}% intervals: Wilson score intervals on tasks passed \

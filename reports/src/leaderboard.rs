@@ -45,6 +45,10 @@ pub struct Leaderboard {
     /// Group by group (in the order of `groups`), best first within each: by pass@1 on the
     /// group's common tasks, then generation speed.
     pub entries: Vec<Entry>,
+    /// Other pages of the report that the main page links to, as (file, title): the drill-down
+    /// and, with `--history`, the history. Presentation only, not part of `leaderboard.json`.
+    #[serde(skip)]
+    pub pages: Vec<(String, String)>,
 }
 
 /// Where a run came from, from its manifest (absent fields: the run had no manifest).
@@ -209,6 +213,7 @@ impl Leaderboard {
             min_common_share: MIN_COMMON_SHARE,
             groups,
             entries,
+            pages: Vec::new(),
         }
     }
 
@@ -416,7 +421,7 @@ pub(crate) fn task_outcomes(records: &[&SampleRecord]) -> Vec<TaskOutcome> {
 }
 
 /// Orders ids with their digit runs compared as numbers: `HumanEval/2` before `HumanEval/10`.
-fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+pub(crate) fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     fn parts(s: &str) -> Vec<(bool, &str)> {
         let mut out = Vec::new();
         let mut start = 0;

@@ -6,19 +6,24 @@
 //!   written into a run directory by [`write_all`]; of a [`Leaderboard`] of several runs, the
 //!   same three plus [`HtmlExporter`] (`index.html`) and [`JunitExporter`] (`junit.xml`),
 //!   written with the [`charts`] by [`write_report`].
+//! - [`drilldown`]: the pages beside `index.html` on which every sample can be read (an entry
+//!   page per entry, the task × entry matrix, two entries side by side).
 //! - [`compare`] and [`gate`]: what changed between two runs, and whether a candidate regressed.
 //! - [`rounds`]: what feedback rounds bought, from a run's `rounds.jsonl`.
 //! - [`provenance`]: where two runs differ in what decides their arithmetic (backend versions,
 //!   compute features, CPU flags), noted by both.
+//! - [`history`]: an append-only series of runs over time (`history.jsonl`), and its page.
 //! - [`stats`]: the intervals and tests they rest on.
 
 mod breakdown;
 pub mod charts;
 pub mod compare;
 mod csv;
+pub mod drilldown;
 mod error;
 mod exporter;
 pub mod gate;
+pub mod history;
 mod html;
 mod json;
 mod junit;

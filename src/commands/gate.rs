@@ -10,6 +10,9 @@ use std::process::ExitCode;
 pub fn main(args: GateArgs) -> Result<ExitCode> {
     let baseline = load_runs(&args.baseline)?;
     let candidate = load_runs(&args.candidate)?;
+    if let Some(dir) = &args.history {
+        super::history::check(dir, &candidate)?;
+    }
     let options = GateOptions {
         max_drop_points: args.max_drop,
         max_slowdown_pct: args.max_slowdown,
@@ -17,5 +20,8 @@ pub fn main(args: GateArgs) -> Result<ExitCode> {
     };
     let gate = evaluate(&baseline, &candidate, args.model.as_deref(), options)?;
     print!("{gate}");
+    if let Some(dir) = &args.history {
+        super::history::record_gate(dir, &gate, &baseline, &candidate)?;
+    }
     Ok(if gate.regressed() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -9,6 +9,7 @@ mod common;
 mod compare;
 mod gate;
 mod gen_tests;
+mod history;
 mod merge;
 mod models;
 mod report;

@@ -8,11 +8,26 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub fn main(args: ReportArgs) -> Result<ExitCode> {
+    if args.runs.is_empty() {
+        // Only the history's page (clap requires --history without runs).
+        if let Some(dir) = &args.history {
+            super::history::record_and_draw(dir, None, None, &args.out)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let runs = load_runs(&args.runs)?;
+    if let Some(dir) = &args.history {
+        super::history::check(dir, &runs)?;
+    }
     // Ids without a quantization suffix: ask the model file, when it is on this machine.
-    let board = Leaderboard::build_with(&runs, &file_quantization);
+    let mut board = Leaderboard::build_with(&runs, &file_quantization);
+    board.pages = evalrun_reports::drilldown::PAGES.iter().map(|(f, t)| (f.to_string(), t.to_string())).collect();
+    if args.history.is_some() {
+        board.pages.push(("history.html".into(), "history over time".into()));
+    }
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
-    let written = evalrun_reports::write_report(&board, &args.out)?;
+    let mut written = evalrun_reports::write_report(&board, &args.out)?;
+    written.extend(drilldown(&board, &runs, &args.out)?);
     for g in &board.groups {
         let group = if board.groups.len() > 1 { format!("group {}: ", g.id) } else { String::new() };
         println!("{group}ranked on {} common tasks", g.common_tasks);
@@ -36,6 +51,9 @@ pub fn main(args: ReportArgs) -> Result<ExitCode> {
         }
     }
     eprintln!("wrote {} files; open {}", written.len(), args.out.join("index.html").display());
+    if let Some(dir) = &args.history {
+        super::history::record_and_draw(dir, Some((&board, &runs)), args.commit.as_deref(), &args.out)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -52,4 +70,15 @@ pub fn load_runs(dirs: &[std::path::PathBuf]) -> Result<Vec<Run>> {
 fn file_quantization(path: &Path) -> Option<String> {
     let code = GgufHeader::read(path).ok()?.file_type()?;
     quantization::from_file_type(code).map(str::to_string)
+}
+
+/// The drill-down pages beside the leaderboard (docs/FORMATS.md, "Drill-down pages"), with the
+/// prompts of this evalrun's corpus.
+fn drilldown(board: &Leaderboard, runs: &[Run], out: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let corpus = evalrun_tasks::Corpus::builtin().unwrap_or_else(|e| {
+        eprintln!("warning: the drill-down shows no prompts: {e}");
+        evalrun_tasks::Corpus::default()
+    });
+    let tasks: Vec<&evalrun_core::Task> = corpus.suites.iter().flat_map(|s| &s.tasks).collect();
+    Ok(evalrun_reports::drilldown::write(board, runs, &tasks, out)?)
 }

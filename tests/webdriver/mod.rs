@@ -104,6 +104,16 @@ impl Browser {
     }
 
     /// Runs `script` (a function body) in the page and returns its value.
+    /// Runs `script`, which returns a boolean, until it returns true (at most 10 s): a page
+    /// updates after events that fire asynchronously, such as a `<details>` element's `toggle`.
+    pub fn wait_until(&self, script: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.execute(script) != Value::Bool(true) {
+            assert!(Instant::now() < deadline, "still false after 10 s: {script}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub fn execute(&self, script: &str) -> Value {
         self.request("POST", &self.session_path("/execute/sync"), Some(json!({"script": script, "args": []})))
     }

@@ -9,6 +9,7 @@
 
 pub mod batching;
 mod font;
+pub mod history;
 mod languages;
 mod latency;
 mod pass_at_1;

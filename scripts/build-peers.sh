@@ -2,6 +2,7 @@
 # Build llama.cpp's own tools as peers for `evalrun bench batching` and the end-to-end comparison
 # with llama-server, idempotently, with no network but PyPI:
 #   scripts/build-peers.sh      -> target/peers/build/bin/{llama-batched-bench,llama-server,llama-bench}
+#   scripts/build-peers.sh llama-server   -> only that one (what the test suite needs)
 #
 # The llama.cpp tree comes from PyPI's source distribution of llama-cpp-python, which vendors the
 # complete tree (tools/ included) under vendor/llama.cpp. Everything lands under target/ (ignored
@@ -14,7 +15,7 @@ PEERS="target/peers"
 SRC="$PEERS/llama_cpp_python-$VERSION"
 TARBALL="$PEERS/llama_cpp_python-$VERSION.tar.gz"
 BUILD="$PEERS/build"
-TARGETS=(llama-batched-bench llama-server llama-bench)
+if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=(llama-batched-bench llama-server llama-bench); fi
 
 built() {
   local t
@@ -72,7 +73,7 @@ cmake -S "$SRC/vendor/llama.cpp" -B "$BUILD" \
   echo "peers: cmake configure failed (full log: $PEERS/cmake-configure.log)" >&2
   exit 1
 }
-echo "peers: building ${TARGETS[*]} with $(nproc) jobs (about 8 minutes on 2 cores)" >&2
+echo "peers: building ${TARGETS[*]} with $(nproc) jobs (about 8 minutes on 2 cores for all three)" >&2
 cmake --build "$BUILD" --config Release -j"$(nproc)" --target "${TARGETS[@]}"
 
 built || {

@@ -190,6 +190,10 @@ pub struct OpenAiArgs {
     /// exponential backoff.
     #[arg(long, default_value_t = 4)]
     pub openai_retries: u32,
+    /// Seconds the server may stay silent (no byte of an answer) before the request fails; a
+    /// server that stalls before answering is retried, one that stalls mid-answer fails the sample.
+    #[arg(long, default_value_t = 600.0, value_name = "SECONDS")]
+    pub openai_timeout: f64,
 }
 
 #[derive(Args)]
@@ -201,7 +205,7 @@ pub struct ScoreArgs {
     pub exec: ExecArgs,
 }
 
-/// How `run` and `score` show progress.
+/// How `run`, `score` and `gen-tests` show progress.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ProgressMode {
     /// Progress bars, redrawn in place (a terminal).
@@ -302,6 +306,14 @@ pub struct GenTestsArgs {
     /// Wall-clock limit of each pytest run, seconds.
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
+    /// Progress on stderr: `bars`, `plain` (the rounds' steps, and a line every
+    /// --progress-interval: items asked, answered and scored, tests kept, tokens/s, time left in
+    /// the round) or `none`. Default: bars on a terminal, plain lines otherwise.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub progress: Option<ProgressMode>,
+    /// Seconds between two plain progress lines.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub progress_interval: f64,
 }
 
 #[derive(Subcommand)]
@@ -457,12 +469,20 @@ pub struct BenchSandboxArgs {
 
 #[derive(Args)]
 pub struct ReportArgs {
-    /// Run directories written by `evalrun run` or `evalrun score`.
-    #[arg(required = true, value_name = "RUN_DIR")]
+    /// Run directories written by `evalrun run` or `evalrun score` (none: only the history page,
+    /// with --history).
+    #[arg(required_unless_present = "history", value_name = "RUN_DIR")]
     pub runs: Vec<PathBuf>,
     /// Directory to write the report into (created if missing).
     #[arg(long)]
     pub out: PathBuf,
+    /// History directory: append each run's models to DIR/history.jsonl (a run already there is
+    /// not added again) and write history.html, pass@1 and speed per model over time.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
+    /// The commit the runs evaluated, recorded in their history points (in CI: $GITHUB_SHA).
+    #[arg(long, requires = "history", value_name = "REV")]
+    pub commit: Option<String>,
 }
 
 #[derive(Args)]
@@ -501,6 +521,10 @@ pub struct GateArgs {
     /// The model to gate, when the runs hold several.
     #[arg(long)]
     pub model: Option<String>,
+    /// History directory: append the verdict on each candidate run to DIR/history.jsonl, where
+    /// `evalrun report --history DIR` marks the runs that failed.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
 }
 
 #[derive(Args)]

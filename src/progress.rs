@@ -1,4 +1,5 @@
-//! Progress of `run` and `score` on stderr, fed by the pipeline's events: bars redrawn in place
+//! Progress of `run` and `score` (and, through [`resolve`] and [`Ticker`], of `gen-tests`:
+//! src/gentests_progress.rs) on stderr, fed by the pipeline's events: bars redrawn in place
 //! on a terminal (indicatif), or, where no terminal is attached (the logs of CI, Kubernetes and
 //! Slurm jobs), a plain line at a steady interval, or nothing (`--progress`).
 //!
@@ -105,8 +106,45 @@ impl Counts {
     }
 }
 
+/// `mode`, or bars on a terminal and plain lines elsewhere, once `interval` (the seconds between
+/// two plain lines) is checked.
+pub fn resolve(mode: Option<ProgressMode>, interval: f64) -> Result<ProgressMode> {
+    if !(interval > 0.0 && interval.is_finite()) {
+        bail!("--progress-interval must be a positive number of seconds, got {interval}");
+    }
+    Ok(mode.unwrap_or(if std::io::stderr().is_terminal() { ProgressMode::Bars } else { ProgressMode::Plain }))
+}
+
+/// A thread that prints the line `line` gives (when it gives one) on stderr every `interval`
+/// seconds, until [`Ticker::stop`].
+pub struct Ticker {
+    stop: Sender<()>,
+    thread: JoinHandle<()>,
+}
+
+impl Ticker {
+    pub fn start(interval: f64, line: impl Fn() -> Option<String> + Send + 'static) -> Ticker {
+        let (stop, stopped) = crossbeam_channel::bounded::<()>(1);
+        let every = Duration::from_secs_f64(interval);
+        let thread = std::thread::spawn(move || {
+            while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
+                if let Some(line) = line() {
+                    eprintln!("{line}");
+                }
+            }
+        });
+        Ticker { stop, thread }
+    }
+
+    /// Stops it; no line is printed after this returns.
+    pub fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.thread.join();
+    }
+}
+
 /// `75` → `1m15s`; `3725` → `1h02m05s`.
-fn duration(seconds: f64) -> String {
+pub fn duration(seconds: f64) -> String {
     let s = seconds.max(0.0).round() as u64;
     match (s / 3600, s / 60 % 60, s % 60) {
         (0, 0, s) => format!("{s}s"),
@@ -150,22 +188,15 @@ fn style(template: &str) -> ProgressStyle {
 pub struct Progress {
     sink: EventSink,
     state: Option<Arc<Mutex<State>>>,
-    /// The thread printing plain lines, and the channel that stops it.
-    ticker: Option<(Sender<()>, JoinHandle<()>)>,
+    /// The thread printing plain lines.
+    ticker: Option<Ticker>,
 }
 
 impl Progress {
     /// `mode`, or bars on a terminal and plain lines elsewhere; plain lines every `interval`
     /// seconds.
     pub fn start(mode: Option<ProgressMode>, interval: f64) -> Result<Progress> {
-        if !(interval > 0.0 && interval.is_finite()) {
-            bail!("--progress-interval must be a positive number of seconds, got {interval}");
-        }
-        let mode = mode.unwrap_or(if std::io::stderr().is_terminal() {
-            ProgressMode::Bars
-        } else {
-            ProgressMode::Plain
-        });
+        let mode = resolve(mode, interval)?;
         if mode == ProgressMode::None {
             return Ok(Progress { sink: Arc::new(|_: Event| {}), state: None, ticker: None });
         }
@@ -176,19 +207,11 @@ impl Progress {
         });
         let state = Arc::new(Mutex::new(State { counts: Counts::new(), bars }));
         let ticker = (mode == ProgressMode::Plain).then(|| {
-            let (stop, stopped) = crossbeam_channel::bounded::<()>(1);
             let state = Arc::clone(&state);
-            let every = Duration::from_secs_f64(interval);
-            let thread = std::thread::spawn(move || {
-                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
-                    if let Ok(s) = state.lock() {
-                        if s.counts.planned {
-                            eprintln!("{}", s.counts.line(false));
-                        }
-                    }
-                }
-            });
-            (stop, thread)
+            Ticker::start(interval, move || {
+                let s = state.lock().ok()?;
+                s.counts.planned.then(|| s.counts.line(false))
+            })
         });
         let sink_state = Arc::clone(&state);
         let sink: EventSink = Arc::new(move |event: Event| {
@@ -205,9 +228,8 @@ impl Progress {
 
     /// Stops the plain lines with a last one (`done ...`), or leaves the bars as they stand.
     pub fn finish(self) {
-        if let Some((stop, thread)) = self.ticker {
-            let _ = stop.send(());
-            let _ = thread.join();
+        if let Some(ticker) = self.ticker {
+            ticker.stop();
             if let Some(Ok(s)) = self.state.as_ref().map(|s| s.lock()) {
                 if s.counts.planned {
                     eprintln!("{}", s.counts.line(true));

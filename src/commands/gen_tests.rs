@@ -4,6 +4,7 @@
 
 use super::common::{generation_threads, sample_limits, worker_count};
 use crate::cli::GenTestsArgs;
+use crate::gentests_progress::GenTestsProgress;
 use anyhow::{bail, Context, Result};
 use evalrun_backends::models::{sha256_of, ModelStore};
 use evalrun_backends::slot_count;
@@ -41,6 +42,7 @@ pub fn main(args: GenTestsArgs) -> Result<ExitCode> {
     }
     let limits = sample_limits(args.timeout)?;
     let workers = worker_count(args.workers)?;
+    let progress = GenTestsProgress::start(args.progress, args.progress_interval, args.rounds)?;
 
     let store = ModelStore::from_env()?;
     let entry = store.catalog()?.get(&args.model)?.clone();
@@ -69,7 +71,7 @@ pub fn main(args: GenTestsArgs) -> Result<ExitCode> {
         },
     )
     .with_context(|| format!("loading {}", args.model))?;
-    eprintln!(
+    progress.say(&format!(
         "gen-tests: {} on {}, {} slot{} ({}), {workers} sandbox worker{}",
         args.model,
         backend.name(),
@@ -77,7 +79,7 @@ pub fn main(args: GenTestsArgs) -> Result<ExitCode> {
         if backend.max_concurrency() == 1 { "" } else { "s" },
         slots.source,
         if workers == 1 { "" } else { "s" }
-    );
+    ));
     let template = PromptTemplate::for_backend(backend.as_ref());
     let command =
         WorkerCommand::current_exe().context("cannot locate the evalrun executable for sandbox workers")?;
@@ -102,10 +104,10 @@ pub fn main(args: GenTestsArgs) -> Result<ExitCode> {
         minimize,
         limits,
     };
-    let report = generate_tests(backend.as_mut(), &template, &mut pool, &opts, &mut |step| {
-        eprintln!("gen-tests: {step}")
-    })
-    .with_context(|| format!("writing tests for {}", args.file.display()))?;
+    let mut counted = progress.counting(backend.as_mut());
+    let report = generate_tests(&mut counted, &template, &mut pool, &opts, &mut |step| progress.step(step))
+        .with_context(|| format!("writing tests for {}", args.file.display()))?;
+    progress.finish((!report.kept.is_empty()).then_some(report.kept.len()));
     if report.items.is_empty() {
         eprintln!("error: {} has no public function or class to test; nothing written", args.file.display());
         return Ok(ExitCode::from(1));

@@ -55,7 +55,8 @@ pub fn suite_of_answer(template: &PromptTemplate, generated: &str, module: &str,
     complete_prefix(&code).map_or(code, |(prefix, _, _)| prefix)
 }
 
-/// The longest prefix of `code` that ends before a top-level definition, parses, and holds tests:
+/// The longest prefix of `code` that ends before a definition (top-level, or a method of a test
+/// class), parses, and holds tests:
 /// `(prefix, its tests, the 1-based line where it stops)`. Tries the last cut points first.
 fn complete_prefix(code: &str) -> Option<(String, Vec<String>, usize)> {
     let starts: Vec<(usize, usize)> = code
@@ -66,7 +67,12 @@ fn complete_prefix(code: &str) -> Option<(String, Vec<String>, usize)> {
             Some((at, line))
         })
         .enumerate()
-        .filter(|(_, (_, line))| ["def ", "async def ", "class ", "@"].iter().any(|p| line.starts_with(p)))
+        // A definition at the top level, or a method of a test class (an answer written as
+        // `class TestX:` is cut inside the class, and its earlier methods still count).
+        .filter(|(_, (_, line))| {
+            let code = line.trim_start();
+            ["def ", "async def ", "class ", "@"].iter().any(|p| code.starts_with(p))
+        })
         .map(|(n, (at, _))| (at, n + 1))
         .collect();
     // Each try is a parse in the embedded interpreter: a few, from the end, are enough.
@@ -105,6 +111,17 @@ mod tests {
         // The model ended it so: its syntax error is part of what it wrote.
         let suite = suite_of_answer(&t, cut, "m", FinishReason::EndOfText);
         assert!(suite.contains("test_two"), "{suite}");
+    }
+
+    #[test]
+    fn an_answer_cut_inside_a_test_class_keeps_its_complete_methods() {
+        let answer = "import pytest\nfrom m import f\n\nclass TestF:\n    def test_one(self):\n        assert f(1) == 1\n\n\
+                      \x20   @pytest.mark.parametrize('x', [1])\n    def test_two(self, x):\n        assert f(x) == x\n\n\
+                      \x20   def test_three(self):\n        assert f('a) == 3\n";
+        let (prefix, names, line) = complete_prefix(answer).expect("a usable prefix");
+        assert_eq!(names, ["TestF::test_one", "TestF::test_two"]);
+        assert_eq!(line, 12);
+        assert!(prefix.ends_with("assert f(x) == x\n\n"), "{prefix}");
     }
 
     #[test]

@@ -394,7 +394,11 @@ fn absorb(
             let first = k.whole_file_failure().or(k.failures.first()).map_or("", |f| f.headline());
             format!("the answer, merged with the kept tests, covers less or kills fewer mutants: undone ({first})")
         } else {
-            "the answer adds no line and kills no mutant the kept tests miss: not added".to_string()
+            // Say why, when it is because its own tests fail: that is what the user can act on.
+            let failing = k.failures.first().map_or(String::new(), |f| {
+                format!(" ({} of its tests fail; first: {}: {})", k.failures.len(), f.test, f.headline())
+            });
+            format!("the answer adds no line and kills no mutant the kept tests miss: not added{failing}")
         };
         state.drop_test(round, WHOLE_FILE, &reason);
     }

@@ -264,9 +264,8 @@ pub fn run(
         let generating = Instant::now();
         if !pending.is_empty() {
             // Test-writing answers that fall into a loop are cut there (crate::repetition).
-            let guarded = |i: usize| {
-                pending.get(i).is_some_and(|&(t, _)| plan.tasks[t].kind == TaskKind::TestWriting)
-            };
+            let guarded =
+                |i: usize| pending.get(i).is_some_and(|&(t, _)| plan.tasks[t].kind == TaskKind::TestWriting);
             backend.generate_stream(&mut requests, &mut GuardedSink::new(&mut sink, &guarded));
         }
         executor.gate.set_held(false);

@@ -194,7 +194,8 @@ mod tests {
     #[test]
     fn a_real_suite_is_not_a_loop() {
         // Twelve assertions of one shape, then others: what a careful suite looks like.
-        let months: String = (1..=12).map(|m| format!("    assert days_in_month(2023, {m}) == 30\n")).collect();
+        let months: String =
+            (1..=12).map(|m| format!("    assert days_in_month(2023, {m}) == 30\n")).collect();
         let suite = format!(
             "import pytest\nfrom date_utils import days_in_month, is_leap_year\n\n\
              def test_days_in_month():\n{months}\n\

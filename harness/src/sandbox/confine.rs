@@ -332,16 +332,7 @@ impl HostView {
     /// Async-signal-safe; changes the calling process's mount namespace.
     pub unsafe fn apply(&self) -> Result<(), Failure> {
         // Nothing done here may propagate back to the host.
-        check(
-            Stage::Private,
-            libc::mount(
-                std::ptr::null(),
-                c"/".as_ptr(),
-                std::ptr::null(),
-                libc::MS_REC | libc::MS_PRIVATE,
-                std::ptr::null(),
-            ) as c_long,
-        )?;
+        make_private()?;
         seal(Stage::ReadOnly, c"/")?;
         let mut trees = [-1 as c_int; MAX_EXPOSED];
         for (slot, e) in trees.iter_mut().zip(&self.expose) {
@@ -629,6 +620,41 @@ pub fn kill_user(uid: u32) {
     }
 }
 
+/// Make every mount of this mount namespace private, so that nothing mounted here propagates
+/// back to the host.
+unsafe fn make_private() -> Result<(), Failure> {
+    check(
+        Stage::Private,
+        libc::mount(
+            std::ptr::null(),
+            c"/".as_ptr(),
+            std::ptr::null(),
+            libc::MS_REC | libc::MS_PRIVATE,
+            std::ptr::null(),
+        ) as c_long,
+    )
+    .map(drop)
+}
+
+/// Whether `test` returns true in a throwaway forked child (it runs there and ends with it):
+/// how the probes try what would change this process for good.
+///
+/// # Safety
+/// `test` runs in a forked child of a possibly multi-threaded process: it may only do what is
+/// safe there (system calls, no allocation behind another thread's lock).
+pub(crate) unsafe fn true_in_child(test: impl FnOnce() -> bool) -> bool {
+    let pid = libc::fork();
+    if pid == 0 {
+        libc::_exit(if test() { 0 } else { 1 });
+    }
+    if pid < 0 {
+        return false;
+    }
+    let mut status = 0;
+    libc::waitpid(pid, &mut status, 0);
+    libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
+}
+
 /// Which layers work here: each is tried in a throwaway child.
 pub fn probe() -> crate::sandbox::Layers {
     let root = is_root();
@@ -636,24 +662,16 @@ pub fn probe() -> crate::sandbox::Layers {
     let userns = if root { 0 } else { libc::CLONE_NEWUSER };
     let try_in_child = |test: &dyn Fn() -> Result<(), Failure>| -> bool {
         unsafe {
-            let pid = libc::fork();
-            if pid == 0 {
-                let ok = (|| {
+            true_in_child(|| {
+                (|| {
                     unshare(userns)?;
                     if let Some(map) = &id_map {
                         map.write()?;
                     }
                     test()
                 })()
-                .is_ok();
-                libc::_exit(if ok { 0 } else { 1 });
-            }
-            if pid < 0 {
-                return false;
-            }
-            let mut status = 0;
-            libc::waitpid(pid, &mut status, 0);
-            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
+                .is_ok()
+            })
         }
     };
     let view = HostView::for_host(&[]);
@@ -748,32 +766,15 @@ pub fn scratch_tmpfs_available() -> bool {
         let Ok(fs) = detached_tmpfs(1 << 20, None) else { return false };
         let fd = std::os::fd::AsRawFd::as_raw_fd(&fs);
         unsafe {
-            let pid = libc::fork();
-            if pid == 0 {
-                let ok = (|| {
+            true_in_child(|| {
+                (|| {
                     unshare(libc::CLONE_NEWNS)?;
-                    check(
-                        Stage::Private,
-                        libc::mount(
-                            std::ptr::null(),
-                            c"/".as_ptr(),
-                            std::ptr::null(),
-                            libc::MS_REC | libc::MS_PRIVATE,
-                            std::ptr::null(),
-                        ) as c_long,
-                    )?;
+                    make_private()?;
                     let tree = clone_scratch_fd(fd)?;
                     attach(Stage::Work, tree, c"/tmp")
                 })()
-                .is_ok();
-                libc::_exit(if ok { 0 } else { 1 });
-            }
-            if pid < 0 {
-                return false;
-            }
-            let mut status = 0;
-            libc::waitpid(pid, &mut status, 0);
-            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
+                .is_ok()
+            })
         }
     })
 }

@@ -167,21 +167,13 @@ impl Filters {
 pub fn probe() -> bool {
     let Ok(filters) = filters() else { return false };
     unsafe {
-        let pid = libc::fork();
-        if pid == 0 {
-            let ok = libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
+        super::confine::true_in_child(|| {
+            libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
                 && filters.install().is_ok()
                 && libc::syscall(libc::SYS_keyctl, 0, -3i64, 0, 0, 0) == -1
                 && *libc::__errno_location() == libc::EPERM
-                && libc::getpid() > 0;
-            libc::_exit(if ok { 0 } else { 1 });
-        }
-        if pid < 0 {
-            return false;
-        }
-        let mut status = 0;
-        libc::waitpid(pid, &mut status, 0);
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
+                && libc::getpid() > 0
+        })
     }
 }
 

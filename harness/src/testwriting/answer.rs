@@ -47,9 +47,16 @@ pub fn answer_tests(template: &PromptTemplate, generated: &str, module: &str) ->
 /// it was cut (by its budget, `Length`, or where it began to loop, `Repetition`) and no longer
 /// parses, the complete tests before the cut. An answer that ended on its own is taken as it is:
 /// a syntax error it made is its own.
-pub fn suite_of_answer(template: &PromptTemplate, generated: &str, module: &str, finish: FinishReason) -> String {
+pub fn suite_of_answer(
+    template: &PromptTemplate,
+    generated: &str,
+    module: &str,
+    finish: FinishReason,
+) -> String {
     let code = completion_from(template, generated, module);
-    if !matches!(finish, FinishReason::Length | FinishReason::Repetition) || testfile::test_names(&code).is_ok() {
+    if !matches!(finish, FinishReason::Length | FinishReason::Repetition)
+        || testfile::test_names(&code).is_ok()
+    {
         return code;
     }
     complete_prefix(&code).map_or(code, |(prefix, _, _)| prefix)

@@ -106,6 +106,7 @@ impl Browser {
     /// Runs `script` (a function body) in the page and returns its value.
     /// Runs `script`, which returns a boolean, until it returns true (at most 10 s): a page
     /// updates after events that fire asynchronously, such as a `<details>` element's `toggle`.
+    #[allow(dead_code)] // not every test file that includes this module waits
     pub fn wait_until(&self, script: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while self.execute(script) != Value::Bool(true) {

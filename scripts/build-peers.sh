@@ -3,6 +3,7 @@
 # with llama-server, idempotently, with no network but PyPI:
 #   scripts/build-peers.sh      -> target/peers/build/bin/{llama-batched-bench,llama-server,llama-bench}
 #   scripts/build-peers.sh llama-server   -> only that one (what the test suite needs)
+#   scripts/build-peers.sh --source-only  -> only the source tree (scripts/device-pack.sh packs it)
 #
 # The llama.cpp tree comes from PyPI's source distribution of llama-cpp-python, which vendors the
 # complete tree (tools/ included) under vendor/llama.cpp. Everything lands under target/ (ignored
@@ -15,6 +16,8 @@ PEERS="target/peers"
 SRC="$PEERS/llama_cpp_python-$VERSION"
 TARBALL="$PEERS/llama_cpp_python-$VERSION.tar.gz"
 BUILD="$PEERS/build"
+SOURCE_ONLY=""
+if [ "${1:-}" = --source-only ]; then SOURCE_ONLY=1; shift; fi
 if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=(llama-batched-bench llama-server llama-bench); fi
 
 built() {
@@ -22,7 +25,7 @@ built() {
   for t in "${TARGETS[@]}"; do [ -x "$BUILD/bin/$t" ] || return 1; done
 }
 
-if built; then
+if [ -z "$SOURCE_ONLY" ] && built; then
   echo "peers: already built in $BUILD/bin/" >&2
   for t in "${TARGETS[@]}"; do echo "$BUILD/bin/$t"; done
   exit 0
@@ -53,6 +56,7 @@ if [ ! -f "$SRC/vendor/llama.cpp/CMakeLists.txt" ]; then
   tar -xzf "$TARBALL" -C "$SRC.partial" --strip-components=1
   mv "$SRC.partial" "$SRC"
 fi
+[ -z "$SOURCE_ONLY" ] || { echo "$SRC/vendor/llama.cpp"; exit 0; }
 
 # GGML_NATIVE=ON: evalrun is built with target-cpu=native (.cargo/config.toml), so the peer must
 # run the same SIMD kernels or the comparison measures the compiler flags, not the scheduler.

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Pack for the GPU machine that this workplace's `device` tool lends (docs/BACKENDS.md, "GPU").
+# A call there carries at most 64 MiB with the working tree, and files under /tmp there last only
+# while the machine stays warm, so everything goes under .device/ (ignored by git) in pieces:
+#   .device/src/llama-src.tar.xz   the folders of llama-cpp-python's llama.cpp tree that
+#                                  llama-batched-bench needs (the peer; the whole source
+#                                  distribution is over 64 MiB)
+#   .device/src/ggml-src.tar.xz    the ggml tree vendored in llama-cpp-sys-2 (what evalrun links):
+#                                  scripts/build-cuda-backend.sh builds libggml-cuda.so from it
+#   .device/model/part-NN          the model in 46 MiB pieces, and model.sha256
+# Then, one call each, back to back (the machine goes back 30 s after a call):
+#   1. carry .device/src:        bash scripts/device-build.sh     (builds in the background)
+#   2. carry .device/model/part-NN, one call per piece:  bash scripts/device-recv.sh
+#   3. no carry:                 bash scripts/device-bench.sh     (waits for the build, checks the
+#                                model's sha256, runs the peer bench; results under $OUT)
+# Usage: bash scripts/device-pack.sh [MODEL_ID]   (default: the 0.5B coder)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MODEL=${1:-qwen2.5-coder-0.5b-instruct-q4_k_m}
+FILE="${EVALRUN_HOME:-$HOME/.cache/evalrun}/models/$MODEL.gguf"
+[ -f "$FILE" ] || { echo "device-pack: no $FILE: fetch it first (evalrun models fetch $MODEL)" >&2; exit 1; }
+grep -qx '/.device/' .git/info/exclude 2>/dev/null || echo '/.device/' >> .git/info/exclude
+rm -rf .device && mkdir -p .device/src .device/model
+
+# The peer: llama.cpp as llama-cpp-python vendors it, without docs, models, tests, examples, and
+# ggml back-ends other than the CPU and CUDA ones.
+bash scripts/build-peers.sh --source-only >/dev/null
+LLAMA=target/peers/llama_cpp_python-0.3.36/vendor/llama.cpp
+skip_backends=()
+for d in "$LLAMA"/ggml/src/ggml-*/; do
+  case $(basename "$d") in ggml-cpu|ggml-cuda) ;; *) skip_backends+=(--exclude="ggml/src/$(basename "$d")") ;; esac
+done
+# The server and its web UI stay behind (LLAMA_BUILD_SERVER=OFF there).
+tar -C "$LLAMA" -cJf .device/src/llama-src.tar.xz "${skip_backends[@]}" --exclude=tools/ui --exclude=tools/server \
+  CMakeLists.txt cmake include src common vendor tools ggml licenses
+
+# evalrun's own ggml, for the CUDA module that matches the binary.
+SYS=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/llama-cpp-sys-2-"$(sed -n '/name = "llama-cpp-sys-2"/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)" | head -1)
+[ -d "$SYS/llama.cpp/ggml" ] || { echo "device-pack: llama-cpp-sys-2's sources are missing: cargo fetch" >&2; exit 1; }
+skip_backends=()
+for d in "$SYS"/llama.cpp/ggml/src/ggml-*/; do
+  case $(basename "$d") in ggml-cpu|ggml-cuda) ;; *) skip_backends+=(--exclude="ggml/src/$(basename "$d")") ;; esac
+done
+tar -C "$SYS/llama.cpp" -cJf .device/src/ggml-src.tar.xz "${skip_backends[@]}" ggml
+
+split -b 46M -d -a 2 "$FILE" .device/model/part-
+(cd "$(dirname "$FILE")" && sha256sum "$MODEL.gguf") | sed "s/$MODEL.gguf/\/tmp\/evalrun-device\/model.gguf/" \
+  > .device/model.sha256
+cp .device/model.sha256 .device/src/
+ls .device/model | sed 's/^/.device\/model\//'
+du -sh .device/src/* >&2

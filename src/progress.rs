@@ -36,6 +36,9 @@ struct Counts {
     /// The rate of the model generating now, or of the last one.
     tokens_per_s: Option<f64>,
     first_judged: Option<Instant>,
+    /// The feedback round under way: its number, of how many, answers landed and asked. Its
+    /// samples count as generated only when their last round ends.
+    round: Option<(u32, u32, usize, usize)>,
 }
 
 impl Counts {
@@ -53,6 +56,7 @@ impl Counts {
             generation_s: 0.0,
             tokens_per_s: None,
             first_judged: None,
+            round: None,
         }
     }
 
@@ -87,6 +91,9 @@ impl Counts {
         let mut fields = Vec::new();
         if self.to_generate > 0 {
             fields.push(format!("generated {}/{}", self.generated, self.to_generate));
+        }
+        if let Some((round, rounds, answered, asked)) = self.round {
+            fields.push(format!("round {round}/{rounds} answered {answered}/{asked}"));
         }
         fields.push(format!("judged {}/{}", self.judged, self.to_execute));
         fields.push(match self.judged {
@@ -286,6 +293,7 @@ fn on_event(s: &mut State, event: Event) {
         }
         Event::ModelGenerated { model, samples, tokens, seconds, slots } => {
             let c = &mut s.counts;
+            c.round = None;
             if let Some(since) = c.generating_since.take() {
                 c.generation_s += since.elapsed().as_secs_f64();
             }
@@ -296,12 +304,31 @@ fn on_event(s: &mut State, event: Event) {
             ));
         }
         Event::Round { model, round, rounds, active } => {
+            s.counts.round = Some((round, rounds, 0, active));
             s.say(format!(
                 "round {round} of {rounds} with {model}: {active} test-writing sample{} asked",
                 if active == 1 { "" } else { "s" }
             ));
             if let Some(bar) = s.bars.as_ref().and_then(|b| b.generate.as_ref()) {
                 bar.set_message(format!("{model} round {round}/{rounds}"));
+            }
+        }
+        Event::RoundAnswered { model, round, answered, asked, tokens } => {
+            let c = &mut s.counts;
+            if let Some(r) = &mut c.round {
+                (r.2, r.3) = (answered, asked);
+            }
+            c.generated_tokens += tokens;
+            let elapsed = c.generating_since.map_or(0.0, |t| t.elapsed().as_secs_f64());
+            if elapsed > 0.0 {
+                c.tokens_per_s = Some(c.generated_tokens as f64 / elapsed);
+            }
+            if let (Some(bar), Some(rate)) =
+                (s.bars.as_ref().and_then(|b| b.generate.as_ref()), c.tokens_per_s)
+            {
+                bar.set_message(format!(
+                    "{model} round {round}: {answered}/{asked} answered, {rate:.1} tok/s"
+                ));
             }
         }
         Event::RoundScored { model, round, scored, continuing, line_coverage, mutation_score } => {
@@ -339,6 +366,15 @@ mod tests {
         assert_eq!(duration(59.6), "1m00s");
         assert_eq!(duration(75.0), "1m15s");
         assert_eq!(duration(3725.0), "1h02m05s");
+    }
+
+    #[test]
+    fn lines_count_a_rounds_answers() {
+        let mut c = Counts::new();
+        (c.to_generate, c.to_execute) = (42, 42);
+        c.round = Some((2, 3, 5, 30));
+        let line = c.line(false);
+        assert!(line.contains("generated 0/42, round 2/3 answered 5/30, judged 0/42"), "{line}");
     }
 
     #[test]

@@ -111,8 +111,9 @@ def test_other():\n    assert fnmatch('a', 'b') == 'own'\n";
         assert_eq!(outcome.coverage["fnmatch"].line_percent, 100.0, "{outcome:#?}");
     }
     // And the runner still works with its own modules for a plain suite afterwards.
-    let plain = PytestRequest::new()
-        .file("clamp.py", MODULE)
-        .file("test_clamp.py", "from clamp import clamp\n\ndef test_mid():\n    assert clamp(5, 0, 10) == 5\n");
+    let plain = PytestRequest::new().file("clamp.py", MODULE).file(
+        "test_clamp.py",
+        "from clamp import clamp\n\ndef test_mid():\n    assert clamp(5, 0, 10) == 5\n",
+    );
     assert!(w.run_pytest(&plain, &limits()).passed());
 }

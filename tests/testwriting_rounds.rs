@@ -89,7 +89,8 @@ fn feedback_rounds_are_journaled_judged_and_resumed() {
 /// A request that opens a counting list, the kind of loop small models fall into in fixtures.
 fn counting_request(max_tokens: u32) -> evalrun_core::GenerationRequest {
     use evalrun_core::{GenerationRequest, Prompt, SamplingParams};
-    let opening = "# The 300 keys of the cache, one per line.\nKEYS = [\n    'key1',\n    'key2',\n    'key3',\n";
+    let opening =
+        "# The 300 keys of the cache, one per line.\nKEYS = [\n    'key1',\n    'key2',\n    'key3',\n";
     GenerationRequest {
         prompt: Prompt::Completion(opening.to_string()),
         stop: Vec::new(),

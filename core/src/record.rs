@@ -37,6 +37,11 @@ pub struct SampleRecord {
     /// `line_coverage`, `branch_coverage` (fractions in 0..=1).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metrics: BTreeMap<String, f64>,
+    /// Test-writing tasks: the generated tests that did not pass against the module, counted by
+    /// why (`wrong expected value`, `TypeError`, `file: does not parse`, ...; the harness's
+    /// `testwriting::failure_class`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub failures: BTreeMap<String, u32>,
 }
 
 /// Identity of a sample within a run: model, backend, task id, sample index. The backend is part

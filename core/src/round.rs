@@ -35,6 +35,10 @@ pub struct RoundRecord {
     /// from before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish: Option<FinishReason>,
+    /// The tests of this round's suite that did not pass against the module, counted by why
+    /// (as a result row's `failures`); absent in journals from before they were recorded.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub failures: BTreeMap<String, u32>,
     /// Set on the sample's last round: why the loop ended (`rounds` when K rounds ran,
     /// `no improvement` when coverage and mutation score stopped improving, `all kept` ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,34 +6,46 @@ use crate::score::pass_at_k;
 use evalrun_core::{GroupSummary, Language, SampleRecord, TaskKind};
 use std::collections::{BTreeMap, HashMap};
 
-type Key<'a> = (&'a str, &'a str, &'a str, Language, TaskKind);
+type Key = (String, String, String, Language, TaskKind);
 
 /// Running totals of one group.
 #[derive(Default)]
-struct Totals<'a> {
+struct Totals {
     /// `(samples, passed)` per task.
     tasks: Vec<(u32, u32)>,
-    task_index: HashMap<&'a str, usize>,
+    task_index: HashMap<String, usize>,
     samples: usize,
     passed: usize,
     /// Sum and count of each metric.
-    metrics: BTreeMap<&'a str, (f64, usize)>,
+    metrics: BTreeMap<String, (f64, usize)>,
 }
 
 /// One [`GroupSummary`] per `(model, backend, suite, language, kind)`, in order of first
 /// appearance in `records`. pass@k is computed as for a whole model ([`crate::score::summarize`]):
 /// for every k up to the group's smallest per-task sample count, the mean over its tasks.
 pub fn breakdown(records: &[SampleRecord]) -> Vec<GroupSummary> {
-    let mut order: Vec<Key> = Vec::new();
-    let mut groups: HashMap<Key, Totals> = HashMap::new();
-    for r in records {
-        let key = (r.model.as_str(), r.backend.as_str(), r.suite.as_str(), r.language, r.kind);
-        let totals = groups.entry(key).or_insert_with(|| {
-            order.push(key);
+    let mut totals = Breakdown::default();
+    records.iter().for_each(|r| totals.add(r));
+    totals.finish()
+}
+
+/// [`breakdown`] one record at a time.
+#[derive(Default)]
+pub struct Breakdown {
+    order: Vec<Key>,
+    groups: HashMap<Key, Totals>,
+}
+
+impl Breakdown {
+    pub fn add(&mut self, r: &SampleRecord) {
+        let key = (r.model.clone(), r.backend.clone(), r.suite.clone(), r.language, r.kind);
+        let order = &mut self.order;
+        let totals = self.groups.entry(key).or_insert_with_key(|key| {
+            order.push(key.clone());
             Totals::default()
         });
         let tasks = &mut totals.tasks;
-        let i = *totals.task_index.entry(&r.task_id).or_insert_with(|| {
+        let i = *totals.task_index.entry(r.task_id.clone()).or_insert_with(|| {
             tasks.push((0, 0));
             tasks.len() - 1
         });
@@ -44,41 +56,41 @@ pub fn breakdown(records: &[SampleRecord]) -> Vec<GroupSummary> {
             totals.passed += 1;
         }
         for (name, value) in &r.metrics {
-            let m = totals.metrics.entry(name).or_insert((0.0, 0));
+            let m = totals.metrics.entry(name.clone()).or_insert((0.0, 0));
             m.0 += value;
             m.1 += 1;
         }
     }
-    order
-        .into_iter()
-        .filter_map(|key| {
-            let t = groups.remove(&key)?;
-            let n_min = t.tasks.iter().map(|&(n, _)| n).min().unwrap_or(0);
-            let pass_at = (1..=n_min)
-                .map(|k| {
-                    let sum: f64 = t.tasks.iter().filter_map(|&(n, c)| pass_at_k(n, c, k)).sum();
-                    (format!("pass@{k}"), sum / t.tasks.len() as f64)
+
+    pub fn finish(mut self) -> Vec<GroupSummary> {
+        let groups = &mut self.groups;
+        self.order
+            .into_iter()
+            .filter_map(|key| {
+                let t = groups.remove(&key)?;
+                let n_min = t.tasks.iter().map(|&(n, _)| n).min().unwrap_or(0);
+                let pass_at = (1..=n_min)
+                    .map(|k| {
+                        let sum: f64 = t.tasks.iter().filter_map(|&(n, c)| pass_at_k(n, c, k)).sum();
+                        (format!("pass@{k}"), sum / t.tasks.len() as f64)
+                    })
+                    .collect();
+                let (model, backend, suite, language, kind) = key;
+                Some(GroupSummary {
+                    model,
+                    backend,
+                    suite,
+                    language,
+                    kind,
+                    tasks: t.tasks.len(),
+                    samples: t.samples,
+                    passed: t.passed,
+                    pass_at_k: pass_at,
+                    metrics: t.metrics.into_iter().map(|(name, (sum, n))| (name, sum / n as f64)).collect(),
                 })
-                .collect();
-            let (model, backend, suite, language, kind) = key;
-            Some(GroupSummary {
-                model: model.to_string(),
-                backend: backend.to_string(),
-                suite: suite.to_string(),
-                language,
-                kind,
-                tasks: t.tasks.len(),
-                samples: t.samples,
-                passed: t.passed,
-                pass_at_k: pass_at,
-                metrics: t
-                    .metrics
-                    .into_iter()
-                    .map(|(name, (sum, n))| (name.to_string(), sum / n as f64))
-                    .collect(),
             })
-        })
-        .collect()
+            .collect()
+    }
 }
 
 #[cfg(test)]

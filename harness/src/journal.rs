@@ -41,11 +41,21 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
     /// Open `path` for appending and return the records already in it. Without `resume`, a
     /// journal that already holds records is refused, so no earlier run is mixed in by mistake.
     pub fn open(path: &Path, resume: bool) -> Result<(Self, Vec<T>), JournalError> {
+        let mut records = Vec::new();
+        let journal = Self::open_with(path, resume, |r| records.push(r))?;
+        Ok((journal, records))
+    }
+
+    /// [`Journal::open`], handing each record already in the journal to `visit` instead of
+    /// keeping them all: a resumed run keeps what it needs of 100,000 records, not the records.
+    pub fn open_with(path: &Path, resume: bool, visit: impl FnMut(T)) -> Result<Self, JournalError> {
         let io = |source| JournalError::Io { path: path.to_path_buf(), source };
         let mut file = OpenOptions::new().create(true).read(true).append(true).open(path).map_err(io)?;
-        let (records, good_len) = read_records::<T>(path, &file)?;
-        if !records.is_empty() && !resume {
-            return Err(JournalError::Exists { path: path.to_path_buf(), count: records.len() });
+        let mut reader = BufReader::new(file.try_clone().map_err(io)?);
+        reader.seek(SeekFrom::Start(0)).map_err(io)?;
+        let (count, good_len) = visit_records::<T>(path, reader, visit)?;
+        if count > 0 && !resume {
+            return Err(JournalError::Exists { path: path.to_path_buf(), count });
         }
         let len = file.metadata().map_err(io)?.len();
         if good_len < len {
@@ -53,7 +63,7 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
             file.set_len(good_len).map_err(io)?;
             file.seek(SeekFrom::End(0)).map_err(io)?;
         }
-        Ok((Journal { path: path.to_path_buf(), file, len: good_len, _record: PhantomData }, records))
+        Ok(Journal { path: path.to_path_buf(), file, len: good_len, _record: PhantomData })
     }
 
     /// Append one record and make it durable.
@@ -102,10 +112,22 @@ fn read_records<T: DeserializeOwned>(path: &Path, file: &File) -> Result<(Vec<T>
 /// naming it. `path` only names the journal in errors.
 pub fn parse_records<T: DeserializeOwned>(
     path: &Path,
-    mut reader: impl BufRead,
+    reader: impl BufRead,
 ) -> Result<(Vec<T>, u64), JournalError> {
-    let io = |source| JournalError::Io { path: path.to_path_buf(), source };
     let mut records = Vec::new();
+    let (_, good_len) = visit_records(path, reader, |r| records.push(r))?;
+    Ok((records, good_len))
+}
+
+/// [`parse_records`], one record at a time: returns how many there were and the byte length of
+/// the well-formed prefix.
+fn visit_records<T: DeserializeOwned>(
+    path: &Path,
+    mut reader: impl BufRead,
+    mut visit: impl FnMut(T),
+) -> Result<(usize, u64), JournalError> {
+    let io = |source| JournalError::Io { path: path.to_path_buf(), source };
+    let mut count = 0;
     let mut good_len = 0u64;
     let mut buf = Vec::new();
     let mut line_no = 0;
@@ -127,7 +149,8 @@ pub fn parse_records<T: DeserializeOwned>(
         }
         match serde_json::from_slice::<T>(&buf) {
             Ok(record) => {
-                records.push(record);
+                visit(record);
+                count += 1;
                 good_len += n as u64;
             }
             Err(e) => {
@@ -142,7 +165,7 @@ pub fn parse_records<T: DeserializeOwned>(
             }
         }
     }
-    Ok((records, good_len))
+    Ok((count, good_len))
 }
 
 /// Read a journal without opening it for writing (for reports and scoring).

@@ -14,11 +14,13 @@ pub struct Judgement {
     pub verdict: Verdict,
     /// See [`evalrun_core::SampleRecord::metrics`].
     pub metrics: BTreeMap<String, f64>,
+    /// See [`evalrun_core::SampleRecord::failures`].
+    pub failures: BTreeMap<String, u32>,
 }
 
 impl From<Verdict> for Judgement {
     fn from(verdict: Verdict) -> Self {
-        Judgement { verdict, metrics: BTreeMap::new() }
+        Judgement { verdict, metrics: BTreeMap::new(), failures: BTreeMap::new() }
     }
 }
 

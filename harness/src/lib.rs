@@ -12,6 +12,7 @@ pub mod merge;
 pub mod pipeline;
 pub mod prompt;
 pub mod repetition;
+pub mod replay;
 pub mod samples_file;
 pub mod sandbox;
 pub mod score;

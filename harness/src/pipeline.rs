@@ -14,7 +14,9 @@ use crate::journal::{Journal, JournalError};
 use crate::judge::{Judge, Judgement};
 use crate::prompt::PromptTemplate;
 use crate::repetition::GuardedSink;
+use crate::samples_file::SamplesFileError;
 use crate::sandbox::{Limits, SandboxError, WorkerCommand};
+use crate::score::Summarizer;
 use crate::shard::Shard;
 use crate::testwriting::budget::TokenBudgets;
 use crate::testwriting::rounds::{self, RoundsContext, RoundsJournal};
@@ -52,7 +54,7 @@ pub struct GeneratedSample {
 }
 
 impl GeneratedSample {
-    fn key(&self) -> SampleKey {
+    pub(crate) fn key(&self) -> SampleKey {
         (self.model.clone(), self.backend.clone(), self.task_id.clone(), self.sample)
     }
 }
@@ -98,6 +100,14 @@ pub enum Event<'a> {
         round: u32,
         rounds: u32,
         active: usize,
+    },
+    /// One answer of a round landed: `answered` of the round's `asked`, with `tokens` generated.
+    RoundAnswered {
+        model: &'a str,
+        round: u32,
+        answered: usize,
+        asked: usize,
+        tokens: u64,
     },
     /// A round's suites are scored: their mean line coverage and mutation score (of the kept
     /// tests), and how many samples go on to another round.
@@ -163,11 +173,14 @@ pub enum PipelineError {
     Sandbox(#[from] SandboxError),
     #[error("samples file names task `{task_id}`, which is not in the suite")]
     UnknownTask { task_id: String },
+    #[error(transparent)]
+    SamplesFile(#[from] SamplesFileError),
 }
 
-/// The outcome: every record of the run (resumed ones included) and the models that failed.
+/// The outcome: the scores of every record of the run (resumed ones included; the records
+/// themselves are in the journal) and the models that failed.
 pub struct Outcome {
-    pub records: Vec<SampleRecord>,
+    pub summary: Summarizer,
     pub failed_models: Vec<(String, String)>,
 }
 
@@ -183,7 +196,7 @@ pub fn run(
     events: EventSink,
 ) -> Result<Outcome, PipelineError> {
     let (mut samples_journal, generated) = Journal::<GeneratedSample>::open(&out.join(SAMPLES_FILE), resume)?;
-    let executor = Executor::start(plan, out, resume, events.clone())?;
+    let executor = Executor::start(plan, out, resume, events.clone(), None)?;
     let generated_keys: HashSet<_> = generated.iter().map(GeneratedSample::key).collect();
     let mut rounds_journal = if plan.tasks.iter().any(|t| rounds::takes_rounds(plan, t)) {
         Some(RoundsJournal::open(out, resume)?)
@@ -297,8 +310,8 @@ pub fn run(
             return Err(error);
         }
     }
-    let records = executor.finish()?;
-    Ok(Outcome { records, failed_models })
+    let summary = executor.finish()?;
+    Ok(Outcome { summary, failed_models })
 }
 
 /// The (task index, sample) pairs `model` through `backend` is still to generate: those of the
@@ -405,30 +418,6 @@ fn sample_record(
     record
 }
 
-/// Score completions produced elsewhere: every step after generation, as in `run`.
-pub fn score(
-    plan: &Plan,
-    out: &Path,
-    samples: Vec<GeneratedSample>,
-    resume: bool,
-    events: EventSink,
-) -> Result<Outcome, PipelineError> {
-    let known: HashSet<&str> = plan.tasks.iter().map(|t| t.id.as_str()).collect();
-    if let Some(s) = samples.iter().find(|s| !known.contains(s.task_id.as_str())) {
-        return Err(PipelineError::UnknownTask { task_id: s.task_id.clone() });
-    }
-    let executor = Executor::start(plan, out, resume, events.clone())?;
-    let pending: Vec<_> = samples
-        .into_iter()
-        .filter(|s| plan.owns(&s.model, &s.backend, &s.task_id, s.sample) && !executor.is_done(&s.key()))
-        .collect();
-    events(Event::Planned { to_generate: 0, to_execute: pending.len(), already_done: executor.done_count() });
-    for sample in pending {
-        executor.submit(sample)?;
-    }
-    Ok(Outcome { records: executor.finish()?, failed_models: Vec::new() })
-}
-
 struct Job {
     sample: GeneratedSample,
     task: Arc<Task>,
@@ -461,21 +450,36 @@ impl Gate {
 }
 
 /// The executor threads and the journal writer.
-struct Executor {
+pub(crate) struct Executor {
     gate: Arc<Gate>,
     jobs: Option<Sender<Job>>,
     threads: Vec<JoinHandle<()>>,
-    writer: JoinHandle<Result<Vec<SampleRecord>, JournalError>>,
+    writer: JoinHandle<Result<Summarizer, JournalError>>,
     done: HashSet<SampleKey>,
     tasks: HashMap<String, Arc<Task>>,
 }
 
 impl Executor {
-    fn start(plan: &Plan, out: &Path, resume: bool, events: EventSink) -> Result<Self, PipelineError> {
-        let (mut journal, earlier) = Journal::<SampleRecord>::open(&out.join(RESULTS_FILE), resume)?;
-        let done = earlier.iter().map(SampleRecord::key).collect();
-        // Unbounded: generation never waits for execution (samples are small).
-        let (job_tx, job_rx) = crossbeam_channel::unbounded::<Job>();
+    /// Start the executors. `queue`: how many samples may wait for an executor; `None`: any
+    /// number (generation never waits for execution; samples are small, and a model makes them
+    /// slowly). `score` bounds it, so that reading a samples file keeps pace with judging.
+    pub(crate) fn start(
+        plan: &Plan,
+        out: &Path,
+        resume: bool,
+        events: EventSink,
+        queue: Option<usize>,
+    ) -> Result<Self, PipelineError> {
+        // Of the records journaled before, only their keys and their scores are kept.
+        let (mut done, mut summary) = (HashSet::new(), Summarizer::default());
+        let mut journal = Journal::<SampleRecord>::open_with(&out.join(RESULTS_FILE), resume, |r| {
+            summary.add(&r);
+            done.insert(r.key());
+        })?;
+        let (job_tx, job_rx) = match queue {
+            Some(n) => crossbeam_channel::bounded::<Job>(n),
+            None => crossbeam_channel::unbounded::<Job>(),
+        };
         let (rec_tx, rec_rx) = crossbeam_channel::unbounded::<SampleRecord>();
         let (ready_tx, ready_rx) = crossbeam_channel::unbounded::<Result<(), SandboxError>>();
         let gate = Arc::new(Gate::default());
@@ -504,7 +508,7 @@ impl Executor {
         }
         drop(rec_tx);
         let writer = std::thread::spawn(move || {
-            let mut records = earlier;
+            let mut summary = summary;
             let mut error = None;
             while let Ok(first) = rec_rx.recv() {
                 // Whatever else has landed meanwhile goes to disk with it, under one sync.
@@ -516,24 +520,24 @@ impl Executor {
                 }
                 for record in batch {
                     events(Event::Executed { record: &record });
-                    records.push(record);
+                    summary.add(&record);
                 }
             }
-            error.map_or(Ok(records), Err)
+            error.map_or(Ok(summary), Err)
         });
         let tasks = plan.tasks.iter().map(|t| (t.id.clone(), Arc::new(t.clone()))).collect();
         Ok(Executor { gate, jobs: Some(job_tx), threads, writer, done, tasks })
     }
 
-    fn is_done(&self, key: &SampleKey) -> bool {
+    pub(crate) fn is_done(&self, key: &SampleKey) -> bool {
         self.done.contains(key)
     }
 
-    fn done_count(&self) -> usize {
+    pub(crate) fn done_count(&self) -> usize {
         self.done.len()
     }
 
-    fn submit(&self, sample: GeneratedSample) -> Result<(), PipelineError> {
+    pub(crate) fn submit(&self, sample: GeneratedSample) -> Result<(), PipelineError> {
         let task = self
             .tasks
             .get(&sample.task_id)
@@ -546,7 +550,7 @@ impl Executor {
         Ok(())
     }
 
-    fn finish(mut self) -> Result<Vec<SampleRecord>, PipelineError> {
+    pub(crate) fn finish(mut self) -> Result<Summarizer, PipelineError> {
         self.gate.set_held(false);
         drop(self.jobs.take());
         for t in self.threads {
@@ -562,7 +566,7 @@ impl Executor {
 fn execute_loop(mut judge: Judge, jobs: &Receiver<Job>, records: &Sender<SampleRecord>, gate: &Gate) {
     for Job { sample, task } in jobs {
         gate.wait_open();
-        let Judgement { verdict, metrics } = match &sample.error {
+        let Judgement { verdict, metrics, failures } = match &sample.error {
             None => judge.judge(&task, &sample.completion),
             Some(error) => Verdict {
                 status: Status::Failed,
@@ -589,6 +593,7 @@ fn execute_loop(mut judge: Judge, jobs: &Receiver<Job>, records: &Sender<SampleR
             raw: sample.raw,
             generation: sample.generation,
             metrics,
+            failures,
         };
         if records.send(record).is_err() {
             break;

@@ -48,31 +48,49 @@ pub fn pass_at_k(n: u32, c: u32, k: u32) -> Option<f64> {
 /// Records are taken as they are: a sample that appears twice counts twice. `breakdown` holds
 /// the same scores per suite, language and kind ([`crate::breakdown::breakdown`]).
 pub fn summarize(records: &[SampleRecord], suite: &str) -> RunSummary {
-    // Groups in order of first appearance; within a group, tasks in order of first appearance.
-    let mut groups: Vec<Group> = Vec::new();
-    let mut group_index: HashMap<(&str, &str), usize> = HashMap::new();
-    for record in records {
-        let key = (record.model.as_str(), record.backend.as_str());
-        let index = *group_index.entry(key).or_insert_with(|| {
+    let mut summarizer = Summarizer::default();
+    records.iter().for_each(|r| summarizer.add(r));
+    summarizer.finish(suite)
+}
+
+/// [`summarize`] one record at a time: what a run keeps of its verdicts instead of the records
+/// themselves, so its memory grows with models and tasks, not with samples.
+#[derive(Default)]
+pub struct Summarizer {
+    /// Groups in order of first appearance; within a group, tasks in order of first appearance.
+    groups: Vec<Group>,
+    group_index: HashMap<(String, String), usize>,
+    breakdown: crate::breakdown::Breakdown,
+}
+
+impl Summarizer {
+    pub fn add(&mut self, record: &SampleRecord) {
+        let key = (record.model.clone(), record.backend.clone());
+        let groups = &mut self.groups;
+        let index = *self.group_index.entry(key).or_insert_with(|| {
             groups.push(Group::new(record));
             groups.len() - 1
         });
-        groups[index].add(record);
+        self.groups[index].add(record);
+        self.breakdown.add(record);
     }
-    RunSummary {
-        schema: SUMMARY_SCHEMA,
-        models: groups.into_iter().map(|g| g.finish(suite)).collect(),
-        breakdown: crate::breakdown::breakdown(records),
+
+    pub fn finish(self, suite: &str) -> RunSummary {
+        RunSummary {
+            schema: SUMMARY_SCHEMA,
+            models: self.groups.into_iter().map(|g| g.finish(suite)).collect(),
+            breakdown: self.breakdown.finish(),
+        }
     }
 }
 
 /// Running totals of one `(model, backend)` pair.
-struct Group<'a> {
-    model: &'a str,
-    backend: &'a str,
+struct Group {
+    model: String,
+    backend: String,
     /// `(samples, passed)` per task, in order of first appearance.
     tasks: Vec<(u32, u32)>,
-    task_index: HashMap<&'a str, usize>,
+    task_index: HashMap<String, usize>,
     samples: usize,
     passed: usize,
     statuses: BTreeMap<String, usize>,
@@ -87,11 +105,11 @@ struct Group<'a> {
     peak_rss_bytes: Option<u64>,
 }
 
-impl<'a> Group<'a> {
-    fn new(first: &'a SampleRecord) -> Self {
+impl Group {
+    fn new(first: &SampleRecord) -> Self {
         Group {
-            model: &first.model,
-            backend: &first.backend,
+            model: first.model.clone(),
+            backend: first.backend.clone(),
             tasks: Vec::new(),
             task_index: HashMap::new(),
             samples: 0,
@@ -108,9 +126,9 @@ impl<'a> Group<'a> {
         }
     }
 
-    fn add(&mut self, record: &'a SampleRecord) {
+    fn add(&mut self, record: &SampleRecord) {
         let tasks = &mut self.tasks;
-        let index = *self.task_index.entry(&record.task_id).or_insert_with(|| {
+        let index = *self.task_index.entry(record.task_id.clone()).or_insert_with(|| {
             tasks.push((0, 0));
             tasks.len() - 1
         });
@@ -153,8 +171,8 @@ impl<'a> Group<'a> {
         let generated = self.generated;
         let mean = |total: f64| (generated > 0).then(|| total / generated as f64);
         ModelSummary {
-            model: self.model.to_string(),
-            backend: self.backend.to_string(),
+            model: self.model,
+            backend: self.backend,
             suite: suite.to_string(),
             tasks: self.tasks.len(),
             samples_per_task,

@@ -59,9 +59,35 @@ pub struct RoundFigures {
     pub line_coverage: Option<f64>,
     pub branch_coverage: Option<f64>,
     pub mutation_score: Option<f64>,
+    /// The tests this round's answers lost against the module, by why (the rows' `failures`,
+    /// summed over the samples that ran the round); empty in journals from before they were
+    /// recorded.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dropped: BTreeMap<String, u32>,
 }
 
+/// How many reasons a table cell names; the rest are summed as `other`.
+const REASONS_SHOWN: usize = 3;
+
 impl RoundFigures {
+    /// `12 wrong expected value, 5 TypeError, 3 file: does not parse, 4 other`: the most common
+    /// reasons first; `—` when none is recorded.
+    fn dropped_cell(&self) -> String {
+        let mut reasons: Vec<(&String, &u32)> = self.dropped.iter().collect();
+        reasons.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        let mut parts: Vec<String> =
+            reasons.iter().take(REASONS_SHOWN).map(|(why, n)| format!("{n} {why}")).collect();
+        let rest: u32 = reasons.iter().skip(REASONS_SHOWN).map(|(_, n)| **n).sum();
+        if rest > 0 {
+            parts.push(format!("{rest} other"));
+        }
+        if parts.is_empty() {
+            "—".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+
     fn figure(&self, name: &str) -> Option<f64> {
         match name {
             metric::VALID => self.valid,
@@ -109,13 +135,17 @@ impl FeedbackRounds {
         let rounds = (1..=last)
             .map(|round| {
                 let (mut running, mut improved) = (0, 0);
+                let mut dropped = BTreeMap::new();
                 let mut sums: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
                 for by_round in samples.values() {
                     let Some((_, now)) = by_round.range(..=round).next_back() else {
                         continue; // no round this early (a journal missing its first rows)
                     };
-                    if by_round.contains_key(&round) {
+                    if let Some(this) = by_round.get(&round) {
                         running += 1;
+                        for (why, n) in &this.failures {
+                            *dropped.entry(why.clone()).or_insert(0) += n;
+                        }
                         let before = by_round.range(..round).next_back().map(|(_, r)| *r);
                         improved += usize::from(before.is_some_and(|before| rose(before, now)));
                     }
@@ -137,6 +167,7 @@ impl FeedbackRounds {
                     line_coverage: mean(metric::LINE_COVERAGE),
                     branch_coverage: mean(metric::BRANCH_COVERAGE),
                     mutation_score: mean(metric::MUTATION_SCORE),
+                    dropped,
                 }
             })
             .collect();
@@ -175,16 +206,16 @@ impl FeedbackRounds {
         for name in COLUMNS {
             let _ = write!(out, " {} |", metric::label(name));
         }
-        out.push_str("\n| ---: | ---: | ---: |");
+        out.push_str(" Tests dropped, by why |\n| ---: | ---: | ---: |");
         out.push_str(&" ---: |".repeat(COLUMNS.len()));
-        out.push('\n');
+        out.push_str(" --- |\n");
         for r in &self.rounds {
             let improved = r.improved.map_or_else(|| "—".to_string(), |n| n.to_string());
             let _ = write!(out, "| {} | {} | {improved} |", r.round, r.running);
             for name in COLUMNS {
                 let _ = write!(out, " {} |", show(name, r.figure(name)));
             }
-            out.push('\n');
+            let _ = writeln!(out, " {} |", crate::markdown::escape(&r.dropped_cell()));
         }
         out
     }
@@ -202,7 +233,10 @@ impl FeedbackRounds {
         for name in COLUMNS {
             let _ = write!(out, "<th class=\"num\">{}</th>", markup::escape(metric::label(name)));
         }
-        out.push_str("</tr></thead>\n<tbody>\n");
+        out.push_str(
+            "<th title=\"The tests this round's answers lost against the module, by why\">Tests dropped, by why</th>\
+             </tr></thead>\n<tbody>\n",
+        );
         for r in &self.rounds {
             let improved = r.improved.map_or_else(|| "—".to_string(), |n| n.to_string());
             let _ = write!(
@@ -213,7 +247,7 @@ impl FeedbackRounds {
             for name in COLUMNS {
                 let _ = write!(out, "<td class=\"num\">{}</td>", show(name, r.figure(name)));
             }
-            out.push_str("</tr>\n");
+            let _ = writeln!(out, "<td>{}</td></tr>", markup::escape(&r.dropped_cell()));
         }
         out.push_str("</tbody></table></div>\n");
         out
@@ -345,14 +379,40 @@ mod tests {
         );
         assert_eq!(
             lines[3],
-            "| Round | Running | Improved | Tests kept | Line coverage | Branch coverage | Mutation score |"
+            "| Round | Running | Improved | Tests kept | Line coverage | Branch coverage | Mutation score | \
+             Tests dropped, by why |"
         );
-        assert_eq!(lines[5], "| 1 | 3 | — | 1.7 | 26.7% | — | 20.0% |");
-        assert_eq!(lines[7], "| 3 | 2 | 1 | 3.7 | 60.0% | — | 43.3% |");
+        assert_eq!(lines[5], "| 1 | 3 | — | 1.7 | 26.7% | — | 20.0% | — |");
+        assert_eq!(lines[7], "| 3 | 2 | 1 | 3.7 | 60.0% | — | 43.3% | — |");
         let html = f.html("m <b>");
         assert!(html.starts_with("<h3>m &lt;b&gt;</h3>"), "{html}");
         assert_eq!(html.matches("<tr>").count(), 4);
         assert!(html.contains("<tr><td class=\"num\">2</td><td class=\"num\">2</td><td class=\"num\">2</td><td class=\"num\">3.0</td><td class=\"num\">50.0%</td>"), "{html}");
+    }
+
+    #[test]
+    fn each_round_counts_the_tests_its_answers_lost_by_why() {
+        let mut rows = journal();
+        rows[0].failures = [("wrong expected value".to_string(), 3), ("TypeError".to_string(), 1)].into();
+        rows[2].failures =
+            [("wrong expected value".to_string(), 2), ("file: does not parse".to_string(), 1)].into();
+        rows[3].failures = [
+            ("a".to_string(), 1),
+            ("b".to_string(), 1),
+            ("c".to_string(), 1),
+            ("d".to_string(), 1),
+            ("e".to_string(), 2),
+        ]
+        .into();
+        let f = FeedbackRounds::of(&rows).unwrap();
+        assert_eq!(f.rounds[0].dropped["wrong expected value"], 5);
+        assert_eq!(f.rounds[0].dropped_cell(), "5 wrong expected value, 1 TypeError, 1 file: does not parse");
+        // Round 2: only A's answer lost tests; beyond three reasons the rest are summed.
+        assert_eq!(f.rounds[1].dropped_cell(), "2 e, 1 a, 1 b, 2 other");
+        // Round 3: C's and A's rows record none (a journal from before they were recorded).
+        assert_eq!(f.rounds[2].dropped_cell(), "—");
+        assert!(f.markdown("m").contains("| 5 wrong expected value, 1 TypeError, 1 file: does not parse |"));
+        assert!(f.html("m").contains("<td>2 e, 1 a, 1 b, 2 other</td>"));
     }
 
     #[test]

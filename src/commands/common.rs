@@ -3,7 +3,7 @@
 
 use crate::cli::ExecArgs;
 use anyhow::{bail, Context, Result};
-use evalrun_core::{SampleRecord, SamplingParams, Task};
+use evalrun_core::{RunSummary, SamplingParams, Task};
 use evalrun_harness::manifest::{Machine, ModelManifest, RunManifest};
 use evalrun_harness::pipeline::Plan;
 use evalrun_harness::sandbox::{Layers, Limits, Protections, WorkerCommand};
@@ -210,10 +210,9 @@ pub fn write_manifest(dir: &Path, manifest: &RunManifest, resume: bool) -> Resul
 
 /// Score, write every report, print the Markdown tables (with the test-writing figures and what
 /// feedback rounds bought, when the run has them).
-pub fn finish(dir: &Path, suite: &str, records: &[SampleRecord]) -> Result<()> {
-    let summary = evalrun_harness::score::summarize(records, suite);
-    let written = evalrun_reports::write_all(&summary, dir)?;
-    println!("\n{}", evalrun_reports::summary_markdown(&summary, dir)?);
+pub fn finish(dir: &Path, summary: &RunSummary) -> Result<()> {
+    let written = evalrun_reports::write_all(summary, dir)?;
+    println!("\n{}", evalrun_reports::summary_markdown(summary, dir)?);
     eprintln!(
         "wrote {}/results.jsonl and {}",
         dir.display(),

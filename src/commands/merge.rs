@@ -21,6 +21,6 @@ pub fn main(args: MergeArgs) -> Result<ExitCode> {
             s.machine.cpus
         );
     }
-    common::finish(&args.out, &merged.manifest.suite, &merged.records)?;
+    common::finish(&args.out, &evalrun_harness::score::summarize(&merged.records, &merged.manifest.suite))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -21,7 +21,8 @@ pub fn main(args: ReportArgs) -> Result<ExitCode> {
     }
     // Ids without a quantization suffix: ask the model file, when it is on this machine.
     let mut board = Leaderboard::build_with(&runs, &file_quantization);
-    board.pages = evalrun_reports::drilldown::PAGES.iter().map(|(f, t)| (f.to_string(), t.to_string())).collect();
+    board.pages =
+        evalrun_reports::drilldown::PAGES.iter().map(|(f, t)| (f.to_string(), t.to_string())).collect();
     if args.history.is_some() {
         board.pages.push(("history.html".into(), "history over time".into()));
     }

@@ -191,7 +191,7 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
     progress.finish();
     let outcome = outcome?;
     common::mark_finished(&dir, &mut manifest.borrow_mut())?;
-    common::finish(&dir, &args.exec.suite, &outcome.records)?;
+    common::finish(&dir, &outcome.summary.finish(&args.exec.suite))?;
     for (model, error) in &outcome.failed_models {
         eprintln!("error: model {model} did not run: {error}");
     }

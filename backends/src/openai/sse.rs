@@ -89,7 +89,10 @@ mod tests {
         assert!(SseReader::new(many.as_bytes()).next_data().is_err());
         // Just under the limit is fine.
         let fits = format!("data: {}\n\n", "z".repeat(MAX_EVENT_BYTES as usize - 100));
-        assert_eq!(SseReader::new(fits.as_bytes()).next_data().unwrap().map(|d| d.len()), Some(MAX_EVENT_BYTES as usize - 100));
+        assert_eq!(
+            SseReader::new(fits.as_bytes()).next_data().unwrap().map(|d| d.len()),
+            Some(MAX_EVENT_BYTES as usize - 100)
+        );
     }
 
     #[test]

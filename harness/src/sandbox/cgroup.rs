@@ -15,9 +15,11 @@
 //! lost. Groups are named `evalrun-<pid>-<n>` and removed when their owner ends (a sweep removes
 //! those of owners killed before they could).
 //!
-//! A sandboxed child joins its group by writing `0` to a `cgroup.procs` descriptor opened
-//! beforehand ([`enter`]): async-signal-safe, and possible after the child's mount namespace has
-//! made `/sys` read-only.
+//! A Python sample's child is created in its group by `clone3` (`CLONE_INTO_CGROUP`, cgroup v2,
+//! Linux 5.7: no migration, which takes the kernel's cgroup-wide lock); elsewhere a sandboxed
+//! child joins its group by writing `0` to a `cgroup.procs` descriptor opened beforehand
+//! ([`enter`]): async-signal-safe, and possible after the child's mount namespace has made `/sys`
+//! read-only.
 //!
 //! [`Limits::memory_bytes`]: crate::sandbox::Limits::memory_bytes
 //! [`Limits::processes`]: crate::sandbox::Limits::processes
@@ -205,6 +207,9 @@ fn try_v2(dir: &Path) -> Result<(), String> {
 pub struct Cgroup {
     version: Version,
     parts: Vec<Part>,
+    /// v2: the group's directory, where `clone3` can create children straight in the group
+    /// ([`Cgroup::spawn_dir`]); `None` where it cannot.
+    spawn_dir: Option<OwnedFd>,
     /// The limits last written (0: none yet).
     written: Cell<(u64, u64)>,
 }
@@ -285,12 +290,21 @@ impl Cgroup {
                 Err(e) => {
                     let _ = std::fs::remove_dir(&dir);
                     // The parts made already are removed by the drop.
-                    drop(Cgroup { version: support.version, parts, written: Cell::new((0, 0)) });
+                    drop(Cgroup {
+                        version: support.version,
+                        parts,
+                        spawn_dir: None,
+                        written: Cell::new((0, 0)),
+                    });
                     return Err(e);
                 }
             }
         }
-        let group = Cgroup { version: support.version, parts, written: Cell::new((0, 0)) };
+        let spawn_dir = match support.version {
+            Version::V2 => support.parents.first().and_then(|p| spawn_dir(&p.join(&name))),
+            Version::V1 => None,
+        };
+        let group = Cgroup { version: support.version, parts, spawn_dir, written: Cell::new((0, 0)) };
         if group.version == Version::V2 {
             group.write("memory.swap.max", "0")?;
         }
@@ -330,6 +344,13 @@ impl Cgroup {
         }
         self.written.set((memory_bytes, processes));
         Ok(())
+    }
+
+    /// The group's directory, to create children in with `clone3`
+    /// ([`crate::sandbox::launch::clone_into_cgroup`]), where the kernel can (cgroup v2, Linux
+    /// 5.7); otherwise children [`enter`] the group.
+    pub fn spawn_dir(&self) -> Option<c_int> {
+        self.spawn_dir.as_ref().map(AsRawFd::as_raw_fd)
     }
 
     /// The `cgroup.procs` descriptors a child writes to join the group ([`enter`]); -1 for none.
@@ -400,6 +421,25 @@ impl Drop for Cgroup {
     }
 }
 
+/// The directory `dir` of a new v2 group opened for `clone3`, if creating a child in it works
+/// here (probed once per process, with a child that exits at once).
+fn spawn_dir(dir: &Path) -> Option<OwnedFd> {
+    static WORKS: OnceLock<bool> = OnceLock::new();
+    let fd: OwnedFd = File::open(dir).ok()?.into();
+    let works = *WORKS.get_or_init(|| unsafe {
+        let pid = crate::sandbox::launch::clone_into_cgroup(0, fd.as_raw_fd());
+        if pid == 0 {
+            libc::_exit(0);
+        }
+        let mut status = 0;
+        pid > 0
+            && libc::waitpid(pid, &mut status, 0) == pid
+            && libc::WIFEXITED(status)
+            && libc::WEXITSTATUS(status) == 0
+    });
+    works.then_some(fd)
+}
+
 /// Remove the groups a process that has ended (a worker the harness killed) left behind, waiting
 /// a moment for its last processes to go.
 pub fn remove_owned_by(pid: u32) {
@@ -459,6 +499,10 @@ pub unsafe fn enter(fds: &[c_int; 2]) -> Result<(), Failure> {
 mod tests {
     use super::*;
 
+    fn kernel() -> String {
+        std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_string()
+    }
+
     #[test]
     fn mount_paths_map_cgroup_paths() {
         assert_eq!(in_mount("/", Path::new("/sys/fs/cgroup"), "/a/b"), PathBuf::from("/sys/fs/cgroup/a/b"));
@@ -487,6 +531,32 @@ mod tests {
         assert_eq!(std::fs::read_to_string(pids).unwrap().trim(), "7");
         // Raising the limit works too (v1: the other order).
         group.set_limits(600 << 20, 7).unwrap();
+        // A child created in the group (v2) is a member from its first instruction.
+        if let Some(dir) = group.spawn_dir() {
+            let pid = unsafe { crate::sandbox::launch::clone_into_cgroup(0, dir) };
+            if pid == 0 {
+                unsafe {
+                    libc::pause();
+                    libc::_exit(0)
+                }
+            }
+            assert!(pid > 0, "{}", std::io::Error::last_os_error());
+            let members = group.members();
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, std::ptr::null_mut(), 0);
+            }
+            assert_eq!(members, [pid]);
+        } else {
+            let release = kernel();
+            let mut parts =
+                release.split(|c: char| !c.is_ascii_digit()).filter_map(|p| p.parse::<u32>().ok());
+            let version = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+            assert!(
+                support.version == Version::V1 || version < (5, 7),
+                "cgroup v2 on Linux {release}: clone3 should create children in the group"
+            );
+        }
         drop(group);
         for d in &dirs {
             assert!(!d.exists(), "{} was not removed", d.display());

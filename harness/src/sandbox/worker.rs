@@ -297,14 +297,18 @@ impl Fence {
             }
             None => WORKDIR.to_owned(),
         };
-        let cgroup = match &worker.cgroup {
+        // The child is created in the samples' cgroup where the kernel can, else it joins it.
+        let (cgroup, spawn_dir) = match &worker.cgroup {
             Some(group) => {
                 group
                     .set_limits(limits.memory_bytes, limits.processes)
                     .map_err(|e| format!("cannot set the samples' cgroup limits: {e}"))?;
-                group.procs_fds()
+                match group.spawn_dir() {
+                    Some(dir) => ([-1; 2], dir),
+                    None => (group.procs_fds(), -1),
+                }
             }
-            None => [-1; 2],
+            None => ([-1; 2], -1),
         };
         Ok(Fence {
             layers,
@@ -312,7 +316,8 @@ impl Fence {
             uid,
             _scratch: scratch,
             workdir,
-            ns: Namespaces::new(layers.namespace_flags() & SAMPLE_NAMESPACES, worker.in_userns),
+            ns: Namespaces::new(layers.namespace_flags() & SAMPLE_NAMESPACES, worker.in_userns)
+                .in_cgroup(spawn_dir),
             limits: RawLimits::new(limits, 8, 0),
             tmp: confine::tmp_options(limits),
             devnull: worker.devnull,

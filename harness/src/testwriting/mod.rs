@@ -30,6 +30,7 @@ pub mod answer;
 pub mod budget;
 pub mod by_item;
 pub mod check;
+pub mod failure_class;
 pub mod feedback;
 pub mod gentests;
 pub mod gentests_rounds;
@@ -75,5 +76,9 @@ pub enum TestWritingError {
 pub fn judge(worker: &mut PythonWorker, task: &Task, completion: &str, limits: &Limits) -> Judgement {
     let subject = Subject { module: &task.entry_point, source: &task.reference, mutants: &task.mutants };
     let score = score_suite(worker, &subject, completion, &limits.with_overrides(&task.limits));
-    Judgement { verdict: score.verdict(), metrics: score.metrics() }
+    Judgement {
+        verdict: score.verdict(),
+        metrics: score.metrics(),
+        failures: failure_class::count(&score.kept.failures),
+    }
 }

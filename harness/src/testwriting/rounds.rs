@@ -21,6 +21,7 @@
 
 use super::answer::{answer_tests, suite_of_answer};
 use super::budget;
+use super::failure_class;
 use super::feedback::{round_request, Feedback};
 use super::kept::TestFailure;
 use super::parallel::map_on_workers;
@@ -34,8 +35,8 @@ use crate::repetition::GuardedSink;
 use crate::sandbox::{PythonWorker, SandboxError};
 use evalrun_core::summary::metric;
 use evalrun_core::{
-    Backend, BackendError, CollectSink, FinishReason, GenerationRequest, GenerationStats, Mutant, Prompt,
-    RoundRecord, SampleKey, Task, TaskKind,
+    Backend, BackendError, CollectSink, FinishReason, Generation, GenerationRequest, GenerationSink,
+    GenerationStats, Mutant, Prompt, RoundRecord, SampleKey, Task, TaskKind,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -90,6 +91,31 @@ pub struct RoundsContext<'a> {
     pub events: &'a EventSink,
     /// Holds execution (`true`) while the model generates, releases it (`false`) after.
     pub hold: &'a dyn Fn(bool),
+}
+
+/// Collects a round's answers and tells the run of each as it lands, so that progress lines
+/// count a round's answers (its samples are generated only when their last round ends).
+struct AnswerSink<'a> {
+    answers: CollectSink,
+    cx: &'a RoundsContext<'a>,
+    round: u32,
+    asked: usize,
+    answered: usize,
+}
+
+impl GenerationSink for AnswerSink<'_> {
+    fn finished(&mut self, index: usize, result: Result<Generation, BackendError>) {
+        self.answered += 1;
+        let tokens = result.as_ref().map_or(0, |g| u64::from(g.stats.generated_tokens));
+        (self.cx.events)(Event::RoundAnswered {
+            model: self.cx.model,
+            round: self.round,
+            answered: self.answered,
+            asked: self.asked,
+            tokens,
+        });
+        self.answers.finished(index, result);
+    }
 }
 
 /// What a round's suite did, as the next round needs it.
@@ -203,12 +229,14 @@ pub fn run_rounds(
         (cx.events)(Event::Round { model: cx.model, round, rounds: plan.rounds, active: active.len() });
 
         let requests: Vec<GenerationRequest> = active.iter().map(|&i| request(cx, &states[i])).collect();
-        let mut sink = CollectSink::default();
+        let mut sink =
+            AnswerSink { answers: CollectSink::default(), cx, round, asked: active.len(), answered: 0 };
         (cx.hold)(true);
         let started = std::time::Instant::now();
         backend.generate_stream(&mut requests.into_iter(), &mut GuardedSink::new(&mut sink, &|_| true));
         generation_s += started.elapsed().as_secs_f64();
         (cx.hold)(false);
+        let sink = sink.answers;
 
         // Each answer joins the tests kept so far; a failed generation ends its sample.
         let mut to_score: Vec<(usize, String)> = Vec::new();
@@ -287,6 +315,7 @@ pub fn run_rounds(
                 generation_s: state.stats.last().map_or(0.0, |g| g.total_s),
                 exec_s: scored.exec_s,
                 finish: state.finish,
+                failures: failure_class::count(&scored.failures),
                 stopped: stopped.map(str::to_string),
                 ..row_of(cx, state)
             });

@@ -39,7 +39,8 @@ pub const COMPARE_FILE: &str = "compare.html";
 pub const ENTRIES_DIR: &str = "entries";
 
 /// The pages the main page links to, as (file, title).
-pub const PAGES: [(&str, &str); 2] = [(MATRIX_FILE, "task × entry matrix"), (COMPARE_FILE, "two entries side by side")];
+pub const PAGES: [(&str, &str); 2] =
+    [(MATRIX_FILE, "task × entry matrix"), (COMPARE_FILE, "two entries side by side")];
 
 const STYLE: &str = include_str!("assets/drilldown.css");
 const COMMON_JS: &str = include_str!("assets/common.js");

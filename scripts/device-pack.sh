@@ -26,10 +26,14 @@ rm -rf .device && mkdir -p .device/src .device/model
 # ggml back-ends other than the CPU and CUDA ones.
 bash scripts/build-peers.sh --source-only >/dev/null
 LLAMA=target/peers/llama_cpp_python-0.3.36/vendor/llama.cpp
-skip_backends=()
-for d in "$LLAMA"/ggml/src/ggml-*/; do
-  case $(basename "$d") in ggml-cpu|ggml-cuda) ;; *) skip_backends+=(--exclude="ggml/src/$(basename "$d")") ;; esac
-done
+# tar --exclude options for every ggml back-end of the tree $1 but the CPU and CUDA ones.
+other_backends() {
+  local d
+  for d in "$1"/ggml/src/ggml-*/; do
+    case $(basename "$d") in ggml-cpu|ggml-cuda) ;; *) echo "--exclude=ggml/src/$(basename "$d")" ;; esac
+  done
+}
+mapfile -t skip_backends < <(other_backends "$LLAMA")
 # The server and its web UI stay behind (LLAMA_BUILD_SERVER=OFF there).
 tar -C "$LLAMA" -cJf .device/src/llama-src.tar.xz "${skip_backends[@]}" --exclude=tools/ui --exclude=tools/server \
   CMakeLists.txt cmake include src common vendor tools ggml licenses
@@ -37,10 +41,7 @@ tar -C "$LLAMA" -cJf .device/src/llama-src.tar.xz "${skip_backends[@]}" --exclud
 # evalrun's own ggml, for the CUDA module that matches the binary.
 SYS=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/llama-cpp-sys-2-"$(sed -n '/name = "llama-cpp-sys-2"/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)" | head -1)
 [ -d "$SYS/llama.cpp/ggml" ] || { echo "device-pack: llama-cpp-sys-2's sources are missing: cargo fetch" >&2; exit 1; }
-skip_backends=()
-for d in "$SYS"/llama.cpp/ggml/src/ggml-*/; do
-  case $(basename "$d") in ggml-cpu|ggml-cuda) ;; *) skip_backends+=(--exclude="ggml/src/$(basename "$d")") ;; esac
-done
+mapfile -t skip_backends < <(other_backends "$SYS/llama.cpp")
 tar -C "$SYS/llama.cpp" -cJf .device/src/ggml-src.tar.xz "${skip_backends[@]}" ggml
 
 split -b 46M -d -a 2 "$FILE" .device/model/part-

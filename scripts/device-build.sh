@@ -3,16 +3,18 @@
 # under /tmp/evalrun-device and build, in a session of its own so that the build goes on after
 # this call returns (while the machine stays warm, as the model's pieces arrive):
 #   - llama-batched-bench with CUDA, from llama-cpp-python's llama.cpp tree (the peer);
-#   - libggml-cuda.so from evalrun's own ggml (scripts/build-cuda-backend.sh).
+#   - libggml-cuda.so from evalrun's own ggml (scripts/build-cuda-backend.sh), put among the
+#     back-end modules of the evalrun unpacked here (scripts/package-dynamic.sh).
 # /tmp/evalrun-device/build.log is the log; build.done holds the exit status once it ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=/tmp/evalrun-device
 mkdir -p "$W"
-rm -rf "$W/llama" "$W/ggml-src" "$W/build.done"
+rm -rf "$W/llama" "$W/ggml-src" "$W/build.done" "$W/evalrun-x86_64-linux"
 mkdir -p "$W/llama" "$W/ggml-src"
 tar -C "$W/llama" -xJf .device/src/llama-src.tar.xz
 tar -C "$W/ggml-src" -xJf .device/src/ggml-src.tar.xz
+tar -C "$W" -xJf .device/src/evalrun.tar.xz
 cp scripts/build-cuda-backend.sh .device/src/model.sha256 "$W/"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 nvcc --version | tail -n 2
@@ -26,8 +28,11 @@ setsid bash -c "
       -DCMAKE_CUDA_ARCHITECTURES=90 -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF \
       -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF
     time cmake --build $W/llama-build -j$JOBS --target llama-batched-bench
-    time bash $W/build-cuda-backend.sh $W/ggml-src/ggml $W/cuda-backend
+    time CUDA_ARCHS=90 bash $W/build-cuda-backend.sh $W/ggml-src/ggml $W/cuda-backend
+    cp $W/cuda-backend/libggml-cuda.so $W/evalrun-x86_64-linux/ggml-backends/
   ) > $W/build.log 2>&1
   echo \$? > $W/build.done
 " < /dev/null > /dev/null 2>&1 &
 echo "device-build: building in the background ($W/build.log)"
+# evalrun starts here: no libpython, built for any x86-64.
+"$W/evalrun-x86_64-linux/evalrun" --version || echo "device-build: evalrun does not start here" >&2

@@ -7,12 +7,17 @@
 #                                  distribution is over 64 MiB)
 #   .device/src/ggml-src.tar.xz    the ggml tree vendored in llama-cpp-sys-2 (what evalrun links):
 #                                  scripts/build-cuda-backend.sh builds libggml-cuda.so from it
+#   .device/src/evalrun.tar.xz     evalrun as scripts/package-dynamic.sh builds it (any x86-64, ggml
+#                                  back-ends loaded at run time, no libpython)
 #   .device/model/part-NN          the model in 46 MiB pieces, and model.sha256
 # Then, one call each, back to back (the machine goes back 30 s after a call):
 #   1. carry .device/src:        bash scripts/device-build.sh     (builds in the background)
 #   2. carry .device/model/part-NN, one call per piece:  bash scripts/device-recv.sh
 #   3. no carry:                 bash scripts/device-bench.sh     (waits for the build, checks the
-#                                model's sha256, runs the peer bench; results under $OUT)
+#                                model's sha256, runs `evalrun bench batching` beside the peer;
+#                                results under $OUT)
+#   4. no carry:                 bash scripts/device-humaneval.sh (HumanEval, --generate-only;
+#                                the samples come back under $OUT, for `run --resume` here)
 # Usage: bash scripts/device-pack.sh [MODEL_ID]   (default: the 0.5B coder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +48,10 @@ SYS=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/llama-cpp-sys-2-"$(sed 
 [ -d "$SYS/llama.cpp/ggml" ] || { echo "device-pack: llama-cpp-sys-2's sources are missing: cargo fetch" >&2; exit 1; }
 mapfile -t skip_backends < <(other_backends "$SYS/llama.cpp")
 tar -C "$SYS/llama.cpp" -cJf .device/src/ggml-src.tar.xz "${skip_backends[@]}" ggml
+
+# evalrun itself, portable and without Python.
+bash scripts/package-dynamic.sh target/dist/evalrun-x86_64-linux >&2
+tar -C target/dist -cJf .device/src/evalrun.tar.xz evalrun-x86_64-linux
 
 split -b 46M -d -a 2 "$FILE" .device/model/part-
 (cd "$(dirname "$FILE")" && sha256sum "$MODEL.gguf") | sed "s/$MODEL.gguf/\/tmp\/evalrun-device\/model.gguf/" \

@@ -14,7 +14,8 @@
 # One sequence at a time (--slots 1), so that a resumed run decodes what is left exactly as the
 # uninterrupted run did. Kills alternate between a random moment of generation (after a random
 # number of the samples left, a random delay within one sample's time) and a random moment of
-# execution (as a random one of the verdicts left lands), so both phases are hit whatever the
+# execution (as a random one of the verdicts left lands; one sandbox worker, so that they land
+# one at a time), so both phases are hit whatever the
 # machine's speed. A run that finishes before its kill starts a fresh run directory. Prints a table: class (what
 # the run was doing when killed, read from the journals), tries, survived, lost (records).
 set -euo pipefail
@@ -44,10 +45,10 @@ echo "faults.sh: $KILLS kills, $TASKS HumanEval tasks, --max-tokens $MAX_TOKENS,
 
 run_args() { # the run, into $1
     echo run --models "$MODEL" --suite humaneval --limit "$TASKS" --max-tokens "$MAX_TOKENS" \
-        --slots 1 --progress none --out "$1"
+        --slots 1 --workers 1 --progress none --out "$1"
 }
-lines() { # whole lines of a journal
-    [ -f "$1" ] && python3 -c 'import sys; t=open(sys.argv[1],"rb").read(); print(t[:t.rfind(b"\n")+1].count(b"\n"))' "$1" || echo 0
+lines() { # whole lines of a journal (wc counts newlines, so a torn last line is not counted)
+    if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi
 }
 now() { date +%s.%N; }
 rnd() { python3 -c "import random; random.seed($SEED * 1000 + $attempt * 10 + $1); print(random.$2)"; }
@@ -69,7 +70,9 @@ done
 wait "$pid" || { cat "$WORK/clean.log"; echo "the uninterrupted run failed" >&2; exit 1; }
 end=$(now)
 PER_SAMPLE=$(python3 -c "print(max(0.5, (${generated_at:-$end} - $start) / $TASKS))")
-echo "uninterrupted run: $(python3 -c "print(f'{$end - $start:.1f}')") s, $(python3 -c "print(f'{$PER_SAMPLE:.1f}')") s a sample"
+# Execution waits for generation to end (the model has the cores): this is how long it took.
+EXEC_SPAN=$(python3 -c "print(max(0.05, $end - ${generated_at:-$end}))")
+echo "uninterrupted run: $(python3 -c "print(f'{$end - $start:.1f}')") s, $(python3 -c "print(f'{$PER_SAMPLE:.1f}')") s a sample, $(python3 -c "print(f'{$EXEC_SPAN:.2f}')") s after the last"
 
 # 2. Kills.
 : >"$WORK/tries.tsv" # class, snapshot dir, run dir
@@ -88,8 +91,11 @@ while [ "$kills" -lt "$KILLS" ]; do
         wait_for "$dir/samples.jsonl" "$k"
         sleep "$(rnd 1 "uniform(0, $PER_SAMPLE)")"
     elif [ "$cur_r" -lt $((TASKS - 1)) ]; then
-        # A random moment of execution: as the k-th verdict lands.
-        wait_for "$dir/results.jsonl" "$(rnd 0 "randint($cur_r + 1, $TASKS - 1)")"
+        # A random moment of execution: as the k-th verdict lands (one worker, so they land one
+        # by one, after the last sample).
+        k=$(rnd 0 "randint($cur_r + 1, $TASKS - 1)")
+        wait_for "$dir/samples.jsonl" "$TASKS"
+        wait_for "$dir/results.jsonl" "$k"
     else
         sleep "$(rnd 1 "uniform(0.2, $PER_SAMPLE)")"
     fi
@@ -122,6 +128,7 @@ print(any(os.path.exists(p) and os.path.getsize(p) and not open(p, "rb").read().
         [ -f "$dir/$j.jsonl" ] && python3 -c 'import sys; t=open(sys.argv[1],"rb").read(); open(sys.argv[2],"wb").write(t[:t.rfind(b"\n")+1])' "$dir/$j.jsonl" "$snap/$j.jsonl"
     done
     printf '%s\t%s\t%s\n' "$class" "$snap" "$dir" >>"$WORK/tries.tsv"
+    echo "kill $kills/$KILLS (attempt $attempt, $(basename "$dir")): $class; journaled $s samples, $r verdicts"
     # Every TORN_EVERY kills, a torn last line by hand, in one journal or the other (at the
     # next kill that leaves a record to tear, if this one left none).
     [ $((kills % TORN_EVERY)) -eq 0 ] && torn_due=1
@@ -157,6 +164,7 @@ for d in "$WORK"/run*; do
     [ -f "$d/manifest.json" ] || continue
     # shellcheck disable=SC2046
     "$BIN" $(run_args "$d") --resume >"$WORK/final-$(basename "$d").log" 2>&1 \
+        && echo "resumed $(basename "$d") to the end" \
         || { cat "$WORK/final-$(basename "$d").log"; echo "resuming $d failed" >&2; }
 done
 

@@ -5,7 +5,8 @@
 #   bash scripts/measure.sh [OUT_DIR] [PART...]
 #
 # Parts (default: all, in this order): sandbox humaneval backends languages gentests report
-# batching server slots passk testwriting gentests-rounds (and batching-0.5b, the 0.5B's curve alone).
+# batching server slots passk testwriting gentests-rounds (and batching-0.5b, the 0.5B's curve alone,
+# and server-batch, the server at -b 2048 and -b 512).
 # The batching parts need llama.cpp's own tools as peers: bash scripts/build-peers.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -131,6 +132,36 @@ for part in $PARTS; do
       /usr/bin/time -f "%e s wall" $E run --models $Q05 --backends llamacpp --suite humaneval --limit 40 \
         --slots "$n" --prompt-template evalplus-instruct-v2-no-prefill --out "$OUT/server-native-no-prefill" \
         2>&1 | tee "$OUT/server-native-no-prefill.log"
+      ;;
+    server-batch)
+      # Issue 11: does the server's larger logical batch (-b 2048, up to 2,048 prompt tokens per
+      # decode call, where evalrun submits 512) explain the 3% between llama-server and the native
+      # backend like for like? The same 40 tasks through llama-server -b 2048 (its default), then
+      # -b 512, then the native backend with the server's prompt; twice, interleaved.
+      n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["models"][0]["slots"]["slots"])' \
+        "$OUT/slots-default/manifest.json" 2>/dev/null || echo 32)
+      model=$($E models path $Q05)
+      for round in 1 2; do
+        for b in 2048 512; do
+          log "humaneval 40, llama-server -np $n -b $b, round $round"
+          rm -rf "$OUT/server-b$b-$round"
+          $PEERS/llama-server -m "$model" -np "$n" -c $((n * 4096)) -b "$b" -t 2 -tb 2 --host 127.0.0.1 \
+            --port 8766 > "$OUT/llama-server-b$b-$round.log" 2>&1 &
+          server=$!
+          trap 'kill $server 2>/dev/null' EXIT
+          for _ in $(seq 120); do curl -sf 127.0.0.1:8766/v1/models >/dev/null && break; sleep 1; done
+          /usr/bin/time -f "%e s wall" $E run --models $Q05 --backends openai --openai-base-url \
+            http://127.0.0.1:8766/v1 --openai-model "$model" --openai-concurrency "$n" --suite humaneval \
+            --limit 40 --progress none --out "$OUT/server-b$b-$round" 2>&1 | tee "$OUT/server-b$b-$round.log" | tail -n 1
+          kill $server
+          wait $server 2>/dev/null || true
+        done
+        log "humaneval 40, native, $n slots, the server's prompt, round $round"
+        rm -rf "$OUT/server-native-b-$round"
+        /usr/bin/time -f "%e s wall" $E run --models $Q05 --backends llamacpp --suite humaneval --limit 40 \
+          --slots "$n" --prompt-template evalplus-instruct-v2-no-prefill --progress none \
+          --out "$OUT/server-native-b-$round" 2>&1 | tee "$OUT/server-native-b-$round.log" | tail -n 1
+      done
       ;;
     slots)
       # Issue 11: the full HumanEval, 164 tasks, greedy, one sequence at a time and at the default

@@ -161,6 +161,11 @@ pub struct RunArgs {
     /// fence). Default: the one that fits each backend.
     #[arg(long, value_name = "NAME")]
     pub prompt_template: Option<String>,
+    /// Generate and journal the samples (samples.jsonl and the manifest), execute none of them,
+    /// and stop: for a GPU machine, where untrusted code should not run. The same command with
+    /// --resume, where the sandbox lives, executes and scores them.
+    #[arg(long)]
+    pub generate_only: bool,
     #[command(flatten)]
     pub exec: ExecArgs,
 }

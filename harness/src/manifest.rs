@@ -162,6 +162,10 @@ pub struct RunManifest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_mode: Option<String>,
     pub machine: Machine,
+    /// The machine that executed the samples, where it is not the one that generated them (a
+    /// `run --generate-only`, on a GPU machine say, resumed elsewhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub executed_on: Option<Machine>,
     /// The shard this run is (`--shard I/N`): only the sample keys that hash to it ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,
@@ -305,6 +309,7 @@ mod tests {
             sandbox: None,
             check_mode: None,
             machine: Machine::current(),
+            executed_on: None,
             shard: None,
             finished_at: None,
             sample_counts: BTreeMap::new(),

@@ -142,6 +142,9 @@ pub struct Plan {
     pub prompt_template: Option<PromptTemplate>,
     /// Only the sample keys of this shard run (`--shard I/N`); `None`: all of them.
     pub shard: Option<Shard>,
+    /// Whether samples are executed; `false` (`run --generate-only`): only generated and
+    /// journaled, no sandbox worker started, for a later `--resume` to execute.
+    pub execute: bool,
 }
 
 impl Plan {
@@ -209,7 +212,7 @@ pub fn run(
     let backlog: Vec<_> = generated.into_iter().filter(|g| !executor.is_done(&g.key())).collect();
     events(Event::Planned {
         to_generate,
-        to_execute: to_generate + backlog.len(),
+        to_execute: if plan.execute { to_generate + backlog.len() } else { 0 },
         already_done: executor.done_count(),
     });
     // Generated before the interruption but never judged: execute without regenerating.
@@ -483,7 +486,8 @@ impl Executor {
         let (rec_tx, rec_rx) = crossbeam_channel::unbounded::<SampleRecord>();
         let (ready_tx, ready_rx) = crossbeam_channel::unbounded::<Result<(), SandboxError>>();
         let gate = Arc::new(Gate::default());
-        let threads = (0..plan.workers.max(1))
+        let executors = if plan.execute { plan.workers.max(1) } else { 0 };
+        let threads = (0..executors)
             .map(|_| {
                 let (job_rx, rec_tx, ready_tx) = (job_rx.clone(), rec_tx.clone(), ready_tx.clone());
                 let (worker, limits) = (plan.worker.clone(), plan.limits.clone());
@@ -526,7 +530,9 @@ impl Executor {
             error.map_or(Ok(summary), Err)
         });
         let tasks = plan.tasks.iter().map(|t| (t.id.clone(), Arc::new(t.clone()))).collect();
-        Ok(Executor { gate, jobs: Some(job_tx), threads, writer, done, tasks })
+        // Without executors, submitted samples stay in the samples journal for a later run.
+        let jobs = plan.execute.then_some(job_tx);
+        Ok(Executor { gate, jobs, threads, writer, done, tasks })
     }
 
     pub(crate) fn is_done(&self, key: &SampleKey) -> bool {

@@ -188,9 +188,10 @@ impl Peer {
             })
             .unwrap_or_else(|| "unknown".into());
         // -no-kvu: one KV stream per sequence, what `llama-server -np N` runs (it unifies the
-        // cache only when it picks the slot count itself).
+        // cache only when it picks the slot count itself). -ngl 99: every layer on the GPU where
+        // the peer has one, as evalrun offloads them (a CPU build ignores it).
         let args = format!(
-            "-b 2048 -ub 512 -npp {} -ntg {} -t {threads} -tb {threads} -no-kvu --output-format jsonl",
+            "-b 2048 -ub 512 -npp {} -ntg {} -t {threads} -tb {threads} -ngl 99 -no-kvu --output-format jsonl",
             batch.prompt_tokens, batch.gen_tokens
         )
         .split_whitespace()

@@ -101,6 +101,7 @@ pub fn plan(args: &ExecArgs, tasks: Vec<Task>, samples: u32, sampling: SamplingP
         rounds: 1,
         prompt_template: None,
         shard: shard(args)?,
+        execute: true,
     })
 }
 
@@ -175,6 +176,7 @@ pub fn manifest(
         sandbox: Some(sandbox),
         check_mode: Some(evalrun_harness::sandbox::CHECK_MODE.to_string()),
         machine: Machine::current(),
+        executed_on: None,
         shard: plan.shard,
         finished_at: None,
         // `score` sets it from its samples file.

@@ -104,6 +104,13 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
     if args.rounds > 1 && plan.budgets.tasks.is_empty() {
         eprintln!("note: --rounds applies to test-writing tasks, and the selection has none");
     }
+    plan.execute = !args.generate_only;
+    if args.generate_only && args.rounds > 1 && !plan.budgets.tasks.is_empty() {
+        bail!("--generate-only cannot take --rounds above 1: each round shows the model how its tests ran in the sandbox");
+    }
+    if plan.execute && !evalrun_harness::sandbox::PYTHON_BUILT_IN {
+        bail!("{}", evalrun_harness::sandbox::NO_PYTHON);
+    }
     let dir = common::out_dir(&args.exec)?;
     // One entry per (model, backend): each pair is a row of the report.
     let pairs: Vec<(&String, &Option<LocalModel>, &String)> =
@@ -123,13 +130,25 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
             }
         })
         .collect();
-    let manifest =
+    let mut manifest =
         common::manifest(&plan, &selection, &args.exec.suite, models, common::protections(&args.exec)?);
+    if args.generate_only {
+        // Whatever executes the samples later records its own sandbox.
+        manifest.sandbox = None;
+    }
     common::write_manifest(&dir, &manifest, args.exec.resume)?;
     let manifest_path = dir.join("manifest.json");
-    let manifest = Rc::new(RefCell::new(
-        RunManifest::read(&manifest_path).map_err(anyhow::Error::msg)?.unwrap_or(manifest),
-    ));
+    let earlier = RunManifest::read(&manifest_path).map_err(anyhow::Error::msg)?;
+    let manifest = Rc::new(RefCell::new(match earlier {
+        Some(mut earlier) if plan.execute && earlier.sandbox.is_none() => {
+            // A --generate-only run, executed now: its sandbox, and the machine, if another.
+            earlier.sandbox = manifest.sandbox.take();
+            earlier.executed_on = (earlier.machine != manifest.machine).then(|| manifest.machine.clone());
+            earlier.write(&manifest_path).with_context(|| format!("writing {}", manifest_path.display()))?;
+            earlier
+        }
+        earlier => earlier.unwrap_or(manifest),
+    }));
 
     let mut jobs = Vec::new();
     for (id, local, backend) in pairs {
@@ -191,9 +210,31 @@ pub fn main(args: RunArgs) -> Result<ExitCode> {
     progress.finish();
     let outcome = outcome?;
     common::mark_finished(&dir, &mut manifest.borrow_mut())?;
+    if args.generate_only {
+        return generated_only(&dir, &outcome.failed_models);
+    }
     common::finish(&dir, &outcome.summary.finish(&args.exec.suite))?;
     for (model, error) in &outcome.failed_models {
         eprintln!("error: model {model} did not run: {error}");
     }
     Ok(if outcome.failed_models.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The end of a `--generate-only` run: what was made, and how to execute it.
+fn generated_only(dir: &std::path::Path, failed_models: &[(String, String)]) -> Result<ExitCode> {
+    let samples = dir.join(pipeline::SAMPLES_FILE);
+    let count = std::fs::read(&samples)
+        .with_context(|| format!("reading {}", samples.display()))?
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
+    eprintln!(
+        "generated {count} samples into {} and executed none (--generate-only); to execute and score \
+         them where the sandbox lives: the same command with --resume and without --generate-only",
+        samples.display()
+    );
+    for (model, error) in failed_models {
+        eprintln!("error: model {model} did not run: {error}");
+    }
+    Ok(if failed_models.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -18,7 +18,9 @@ use std::sync::OnceLock;
 const CRATE_VERSION: &str = "llama-cpp-2 0.1.160";
 
 /// Which llama.cpp build this is, for the manifest.
-const BUILD: &str = if cfg!(feature = "llamacpp-cuda") {
+const BUILD: &str = if cfg!(feature = "llamacpp-dynamic") {
+    "modules"
+} else if cfg!(feature = "llamacpp-cuda") {
     "cuda"
 } else if cfg!(feature = "llamacpp-metal") {
     "metal"
@@ -45,12 +47,25 @@ pub fn runtime() -> Result<&'static LlamaBackend, BackendError> {
     RUNTIME
         .get_or_init(|| {
             llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default());
+            #[cfg(feature = "llamacpp-dynamic")]
+            if let Err(e) = loaded_modules() {
+                return Err(e.to_string());
+            }
             LlamaBackend::init().map_err(|e| e.to_string())
         })
         .as_ref()
         .map_err(|e| BackendError::Unavailable { backend: "llamacpp".into(), reason: e.clone() })
 }
 
+/// The ggml modules this process loaded (once, before llama.cpp's backend starts).
+#[cfg(feature = "llamacpp-dynamic")]
+pub fn loaded_modules() -> Result<&'static backend_modules::LoadedModules, BackendError> {
+    static LOADED: OnceLock<Result<backend_modules::LoadedModules, BackendError>> = OnceLock::new();
+    LOADED.get_or_init(backend_modules::load).as_ref().map_err(Clone::clone)
+}
+
+#[cfg(feature = "llamacpp-dynamic")]
+pub mod backend_modules;
 mod scheduler;
 mod slot;
 mod stream_stats;
@@ -188,7 +203,15 @@ impl Backend for LlamaCppBackend {
     }
 
     fn version(&self) -> String {
-        format!("{CRATE_VERSION} ({BUILD}, {} threads)", self.threads)
+        // A modules build names the modules that run (the CPU variant ggml picked, any GPU's).
+        #[cfg(feature = "llamacpp-dynamic")]
+        let build = match loaded_modules() {
+            Ok(loaded) => format!("{BUILD}: {}", loaded.modules.join(" ")),
+            Err(_) => BUILD.to_string(),
+        };
+        #[cfg(not(feature = "llamacpp-dynamic"))]
+        let build = BUILD;
+        format!("{CRATE_VERSION} ({build}, {} threads)", self.threads)
     }
 
     fn chat_template(&self) -> Option<String> {

@@ -21,6 +21,7 @@ pub mod limits;
 pub mod protocol;
 pub mod pytest;
 pub mod seccomp;
+#[cfg(feature = "python")]
 pub mod worker;
 
 pub use client::{PythonWorker, WorkerCommand};
@@ -30,6 +31,15 @@ pub use client::{PythonWorker, WorkerCommand};
 /// solution's child through proxies; other languages: the solution's program writes its results
 /// as data, compared by evalrun with values computed without it). `docs/SANDBOX.md`.
 pub const CHECK_MODE: &str = "isolated";
+
+/// Whether this build embeds Python (the `python` feature): without it there is no Python
+/// worker and no test-writing helper, and evalrun can only generate.
+pub const PYTHON_BUILT_IN: bool = cfg!(feature = "python");
+
+/// What a build without Python says when asked to execute.
+pub const NO_PYTHON: &str = "this evalrun was built without Python (--no-default-features, as \
+scripts/package-dynamic.sh builds it for GPU machines): it only generates. Run `evalrun run \
+--generate-only` here, then the same command with --resume where the full build and its sandbox live";
 pub use isolation::{Layers, Protections};
 pub use limits::Limits;
 

@@ -74,6 +74,7 @@ impl PytestRequest {
     }
 
     /// Whether the prepared session can serve this request (no options, no conftest or ini).
+    #[cfg(feature = "python")]
     pub(crate) fn fast_path(&self) -> bool {
         const CONFIG_FILES: [&str; 5] =
             ["conftest.py", "pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg"];
@@ -210,6 +211,7 @@ impl PytestOutcome {
 }
 
 /// The verdict on a finished pytest run: status and detail from its exit code and tests.
+#[cfg(feature = "python")]
 pub(crate) fn judge(report: &PytestReport) -> (Status, String) {
     let first = |outcome: &str| report.tests.iter().find(|t| t.outcome == outcome);
     let status = if report.exit_code == 0 { Status::Passed } else { Status::Failed };

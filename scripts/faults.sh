@@ -85,12 +85,15 @@ while [ "$kills" -lt "$KILLS" ]; do
     "$BIN" $(run_args "$dir") "${resume[@]}" >"$WORK/attempt$attempt.log" 2>&1 &
     pid=$!
     cur_s=$(lines "$dir/samples.jsonl") cur_r=$(lines "$dir/results.jsonl")
-    if [ $((attempt % 2)) -eq 1 ] && [ "$cur_s" -lt "$TASKS" ]; then
+    # Kills aim at generation and execution in turn; a run already past the phase aimed at is
+    # killed after a random delay (in execution, in its summaries, or not at all: it finishes).
+    aim=$((kills % 2))
+    if [ "$aim" -eq 0 ] && [ "$cur_s" -lt "$TASKS" ]; then
         # A random moment of generation: after the k-th sample, within a sample's time.
         k=$(rnd 0 "randint($cur_s, $TASKS - 1)")
         wait_for "$dir/samples.jsonl" "$k"
         sleep "$(rnd 1 "uniform(0, $PER_SAMPLE)")"
-    elif [ "$cur_r" -lt $((TASKS - 1)) ]; then
+    elif [ "$aim" -eq 1 ] && [ "$cur_r" -lt $((TASKS - 1)) ]; then
         # A random moment of execution: as the k-th verdict lands (one worker, so they land one
         # by one, after the last sample).
         k=$(rnd 0 "randint($cur_r + 1, $TASKS - 1)")

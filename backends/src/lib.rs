@@ -4,6 +4,8 @@
 pub mod auto;
 pub mod compute_features;
 pub mod generation_clock;
+#[cfg(feature = "llamacpp")]
+pub mod greedy;
 pub mod memory;
 pub mod models;
 pub mod openai;

@@ -250,8 +250,9 @@ struct Shape {
     gen_tokens: u32,
 }
 
-/// Capitalised words whose first tokens keep the prompts apart: the scheduler shares the KV cells
-/// of a common prefix, which would flatter it against the peer (whose prompts are random tokens).
+/// Capitalised words whose first tokens keep the prompts apart, as the peer's random-token prompts
+/// are (the bench turns prompt sharing off as well, so that prompts past these, which share a
+/// leading word, are still prefilled in full).
 const LEADS: [&str; 80] = [
     "One",
     "Two",
@@ -343,8 +344,9 @@ const WORDS: [&str; 48] = [
     "late", "at", "night", "when", "cold", "wind", "comes", "from", "hills", "over", "sea",
 ];
 
-/// `n` distinct prompts of exactly `target` tokens each (as `tokenize` counts them), no two
-/// starting with the same token.
+/// `n` distinct prompts of exactly `target` tokens each (as `tokenize` counts them): first, as
+/// many as the leading words give that start with distinct tokens; past those (256 slots need
+/// more), leading words again, each prompt's words in an order of its own.
 fn build_prompts<T: PartialEq>(
     tokenize: &dyn Fn(&str) -> Result<Vec<T>>,
     n: usize,
@@ -363,9 +365,19 @@ fn build_prompts<T: PartialEq>(
             prompts.push(text);
         }
     }
+    // Bounded: a word order repeats only by chance, so a few tries per prompt are plenty.
+    for attempt in 0..n * 4 {
+        if prompts.len() == n {
+            break;
+        }
+        let text = pad_to(tokenize, LEADS[attempt % LEADS.len()], (n + attempt) as u64, target)?;
+        if !prompts.contains(&text) {
+            prompts.push(text);
+        }
+    }
     if prompts.len() < n {
         bail!(
-            "cannot build {n} prompts that start with distinct tokens (at most {}): lower --slots",
+            "cannot build {n} distinct prompts of {target} tokens (built {}): lower --slots",
             prompts.len()
         );
     }
@@ -877,9 +889,22 @@ mod tests {
     }
 
     #[test]
+    fn past_the_distinct_first_tokens_prompts_still_differ() {
+        // First letters limit the stand-in to about twenty distinct first tokens; 256 slots (the
+        // most a context takes) need 256 prompts.
+        let prompts = build_prompts(&words, 256, 20).unwrap();
+        assert_eq!(prompts.len(), 256);
+        let mut unique = prompts.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 256);
+        assert!(prompts.iter().all(|p| words(p).unwrap().len() == 20));
+    }
+
+    #[test]
     fn too_many_prompts_or_too_few_tokens_are_errors() {
-        // First letters limit the stand-in to about twenty distinct prompts.
-        let err = build_prompts(&words, 60, 20).unwrap_err().to_string();
+        // One token leaves room for the leading word alone: 80 prompts at most.
+        let err = build_prompts(&words, 200, 1).unwrap_err().to_string();
         assert!(err.contains("lower --slots"), "{err}");
         assert!(pad_to(&|t: &str| Ok(vec![0; t.len()]), "Seventeen", 0, 3).is_err());
     }

@@ -92,6 +92,8 @@ pub struct LlamaCppBackend {
     share_prompts: bool,
     /// What the last `generate_stream` did.
     last_stream: StreamStats,
+    /// Whether a GPU runs the model (llama.cpp offloads every layer to one when it has one).
+    on_gpu: bool,
 }
 
 impl LlamaCppBackend {
@@ -129,6 +131,7 @@ impl LlamaCppBackend {
             slots: opts.slots.clamp(1, MAX_SLOTS),
             share_prompts: opts.prompt_sharing,
             last_stream: StreamStats::default(),
+            on_gpu: !gpu_devices().is_empty(),
         })
     }
 
@@ -171,6 +174,7 @@ impl LlamaCppBackend {
             n_ctx_seq: self.n_ctx as usize,
             step_budget: n_batch,
             share_prompts: self.share_prompts,
+            parallel_greedy: self.on_gpu,
         };
         self.last_stream =
             Scheduler::new(ctx, &self.model, self.template.as_ref(), config).run(requests, sink);

@@ -12,6 +12,7 @@
 use super::slot::{Phase, Slot};
 use super::stream_stats::StreamStats;
 use crate::chat_template::ChatTemplate;
+use crate::greedy;
 use evalrun_core::{BackendError, GenerationRequest, GenerationSink};
 use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::llama_batch::LlamaBatch;
@@ -32,6 +33,9 @@ pub(super) struct SchedulerConfig {
     pub step_budget: usize,
     /// Copy KV cells of common prompt prefixes between sequences.
     pub share_prompts: bool,
+    /// Scan the greedy sequences' logits on several threads (the model runs on a GPU, and the
+    /// CPU's cores are free while it decodes; on the CPU they are llama.cpp's).
+    pub parallel_greedy: bool,
 }
 
 pub(super) struct Scheduler<'a> {
@@ -248,9 +252,22 @@ impl<'a> Scheduler<'a> {
     /// Sample every output of the decoded batch; finished sequences go to the sink and free
     /// their slot and cells. Returns how many tokens were sampled.
     fn sample(&mut self, step: &Step, sink: &mut dyn GenerationSink) -> usize {
-        for &(seq, idx) in &step.outputs {
+        // The greedy sequences' picks first, all at once (crate::greedy).
+        let mut picks: Vec<Option<LlamaToken>> = vec![None; step.outputs.len()];
+        let (which, rows): (Vec<usize>, Vec<&[f32]>) = step
+            .outputs
+            .iter()
+            .enumerate()
+            .filter(|(_, &(seq, _))| self.slots[seq].as_ref().is_some_and(Slot::is_greedy))
+            .map(|(k, &(_, idx))| (k, self.ctx.get_logits_ith(idx)))
+            .unzip();
+        for (k, token) in which.into_iter().zip(greedy::first_argmax_all(&rows, self.config.parallel_greedy))
+        {
+            picks[k] = Some(LlamaToken::new(token as i32));
+        }
+        for (&(seq, idx), pick) in step.outputs.iter().zip(picks) {
             let Some(slot) = self.slots[seq].as_mut() else { continue };
-            if let Some(finish) = slot.sample(&self.ctx, idx, self.model, sink) {
+            if let Some(finish) = slot.sample(&self.ctx, idx, pick, self.model, sink) {
                 self.release(seq, |slot, sink| Ok(slot.finish(finish, sink)), sink);
             }
         }

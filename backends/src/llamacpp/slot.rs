@@ -82,18 +82,26 @@ impl Slot {
         })
     }
 
-    /// Sample the next token from output `idx` of the last decode and stream its text. `Some`
-    /// when the sequence is done.
+    /// Whether the next token is the first largest logit (no sampler).
+    pub fn is_greedy(&self) -> bool {
+        self.sampler.is_none()
+    }
+
+    /// Sample the next token from output `idx` of the last decode (or take `greedy`, the pick
+    /// of a greedy sequence made with the step's others) and stream its text. `Some` when the
+    /// sequence is done.
     pub fn sample(
         &mut self,
         ctx: &llama_cpp_2::context::LlamaContext<'_>,
         idx: i32,
+        greedy: Option<LlamaToken>,
         model: &LlamaModel,
         sink: &mut dyn GenerationSink,
     ) -> Option<FinishReason> {
-        let token = match self.sampler.as_mut() {
-            Some(sampler) => sampler.sample(ctx, idx),
-            None => first_argmax(ctx.get_logits_ith(idx)),
+        let token = match (self.sampler.as_mut(), greedy) {
+            (Some(sampler), _) => sampler.sample(ctx, idx),
+            (None, Some(token)) => token,
+            (None, None) => LlamaToken::new(crate::greedy::first_argmax(ctx.get_logits_ith(idx)) as i32),
         };
         self.clock.token();
         self.generated += 1;
@@ -125,28 +133,5 @@ impl Slot {
     /// The prompt tokens still to decode.
     pub fn pending_prompt(&self) -> usize {
         self.prompt_len.saturating_sub(self.n_past)
-    }
-}
-
-/// The token of the first largest logit, as llama.cpp's greedy sampler picks it.
-fn first_argmax(logits: &[f32]) -> LlamaToken {
-    let mut best = 0;
-    for (i, &logit) in logits.iter().enumerate().skip(1) {
-        if logit > logits[best] {
-            best = i;
-        }
-    }
-    LlamaToken::new(best as i32)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ties_go_to_the_first_largest_logit() {
-        assert_eq!(first_argmax(&[0.5, 2.0, -1.0, 2.0]), LlamaToken::new(1));
-        assert_eq!(first_argmax(&[3.0]), LlamaToken::new(0));
-        assert_eq!(first_argmax(&[f32::NEG_INFINITY, -1e30, -1e30]), LlamaToken::new(1));
     }
 }

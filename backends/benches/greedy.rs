@@ -4,21 +4,11 @@
 //!   cargo bench -p evalrun-backends --features llamacpp --bench greedy
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use evalrun_backends::greedy::{first_argmax, first_argmax_all};
+use evalrun_backends::greedy::{first_argmax, first_argmax_all, scalar_first_argmax as scalar};
 use std::hint::black_box;
 
 /// Qwen2.5's vocabulary.
 const VOCAB: usize = 151_936;
-
-fn scalar(logits: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &logit) in logits.iter().enumerate().skip(1) {
-        if logit > logits[best] {
-            best = i;
-        }
-    }
-    best
-}
 
 fn rows(n: usize) -> Vec<Vec<f32>> {
     let mut state = 0x9e37_79b9_7f4a_7c15u64;

@@ -55,6 +55,18 @@ pub fn first_argmax(logits: &[f32]) -> usize {
     }
 }
 
+/// The one-element-at-a-time scan [`first_argmax`] replaced: the reference its tests and its
+/// benchmark (benches/greedy.rs) compare with.
+pub fn scalar_first_argmax(logits: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &logit) in logits.iter().enumerate().skip(1) {
+        if logit > logits[best] {
+            best = i;
+        }
+    }
+    best
+}
+
 /// [`first_argmax`] of each slice, in parallel (rayon's pool) when there are
 /// [`PARALLEL_FROM`] or more and `parallel` allows it.
 pub fn first_argmax_all(rows: &[&[f32]], parallel: bool) -> Vec<usize> {
@@ -69,15 +81,8 @@ pub fn first_argmax_all(rows: &[&[f32]], parallel: bool) -> Vec<usize> {
 mod tests {
     use super::*;
 
-    /// The scan this replaces: one element at a time.
     fn scalar(logits: &[f32]) -> usize {
-        let mut best = 0;
-        for (i, &logit) in logits.iter().enumerate().skip(1) {
-            if logit > logits[best] {
-                best = i;
-            }
-        }
-        best
+        scalar_first_argmax(logits)
     }
 
     #[test]

@@ -102,6 +102,10 @@ impl<'a> Scheduler<'a> {
             };
             let step_started = Instant::now();
             let decoded = self.ctx.decode(&mut self.batch);
+            // On a GPU `decode` returns before its outputs are ready; reading them would wait
+            // here anyway, and waiting first tells the device's time from the host's.
+            self.ctx.synchronize();
+            let decode_s = step_started.elapsed().as_secs_f64();
             self.stats.steps += 1;
             let sampled = match decoded {
                 Ok(()) => self.sample(&step, sink),
@@ -117,6 +121,7 @@ impl<'a> Scheduler<'a> {
             } else {
                 self.stats.gen_tokens += sampled as u64;
                 self.stats.gen_s += seconds;
+                self.stats.gen_decode_s += decode_s;
             }
         }
         self.stats.wall_s = started.elapsed().as_secs_f64();

@@ -15,6 +15,9 @@ pub struct StreamStats {
     /// (decode and sampling): the generation throughput, as batched-bench's S_TG.
     pub gen_tokens: u64,
     pub gen_s: f64,
+    /// Of `gen_s`, the seconds until llama.cpp's outputs were ready (`decode`, and on a GPU the
+    /// wait for it); the rest is evalrun's own work on the host: picking and streaming tokens.
+    pub gen_decode_s: f64,
     /// Prompt tokens whose KV cells were copied from another sequence instead of decoded.
     pub shared_prompt_tokens: u64,
     /// Wall time of the whole stream.
@@ -28,6 +31,15 @@ impl StreamStats {
     pub fn gen_tokens_per_s(&self) -> f64 {
         if self.gen_s > 0.0 {
             self.gen_tokens as f64 / self.gen_s
+        } else {
+            0.0
+        }
+    }
+
+    /// The share of the generation steps' time spent on the host, outside llama.cpp's decode.
+    pub fn gen_host_share(&self) -> f64 {
+        if self.gen_s > 0.0 {
+            (1.0 - self.gen_decode_s / self.gen_s).max(0.0)
         } else {
             0.0
         }

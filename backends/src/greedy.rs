@@ -34,20 +34,13 @@ pub fn first_argmax(logits: &[f32]) -> usize {
     // The lanes' winners and the remainder: the largest value, and of equals the lowest index
     // (a tie goes to the lowest token id, as llama.cpp's greedy sampler's does).
     let tail = logits.len() - rest.len();
-    let candidates = values
+    let best = values
         .iter()
         .zip(at)
-        .filter(|&(_, i)| i != u32::MAX)
         .map(|(&v, i)| (v, i as usize))
-        .chain(rest.iter().enumerate().map(|(k, &v)| (v, tail + k)));
-    let mut best: Option<(f32, usize)> = None;
-    for (v, i) in candidates {
-        best = match best {
-            Some((bv, bi)) if !(v > bv || (v == bv && i < bi)) => Some((bv, bi)),
-            _ if v.is_nan() => best,
-            _ => Some((v, i)),
-        };
-    }
+        .chain(rest.iter().enumerate().map(|(k, &v)| (v, tail + k)))
+        .filter(|(v, _)| !v.is_nan())
+        .reduce(|best, (v, i)| if v > best.0 || (v == best.0 && i < best.1) { (v, i) } else { best });
     match best {
         Some((v, i)) if v > f32::NEG_INFINITY => i,
         // Nothing above -inf (the lanes never moved): the first -inf, as a scalar scan finds it.

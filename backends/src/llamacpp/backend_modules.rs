@@ -46,8 +46,13 @@ pub fn modules_dir(
 pub fn load() -> Result<LoadedModules, BackendError> {
     let unavailable = |reason: String| BackendError::Unavailable { backend: "llamacpp".into(), reason };
     let exe = std::env::current_exe().ok();
-    let dir = modules_dir(std::env::var_os(DIR_VAR).as_deref(), exe.as_deref(), llama_cpp_sys_2_dir())
-        .ok_or_else(|| unavailable(format!("this build loads ggml's backends as modules, but none was found: set {DIR_VAR} to their folder")))?;
+    let dir =
+        modules_dir(std::env::var_os(DIR_VAR).as_deref(), exe.as_deref(), llama_cpp_sys_2::BACKENDS_DIR)
+            .ok_or_else(|| {
+                unavailable(format!(
+            "this build loads ggml's backends as modules, but none was found: set {DIR_VAR} to their folder"
+        ))
+            })?;
     if !dir.is_dir() {
         return Err(unavailable(format!(
             "{}: no such folder of ggml backend modules ({DIR_VAR})",
@@ -64,10 +69,6 @@ pub fn load() -> Result<LoadedModules, BackendError> {
         )));
     }
     Ok(LoadedModules { dir, modules })
-}
-
-fn llama_cpp_sys_2_dir() -> Option<&'static str> {
-    llama_cpp_sys_2::BACKENDS_DIR
 }
 
 /// The ggml modules in `dir`.

@@ -34,8 +34,12 @@ cp -r "$GGML" "$WORK/ggml"
 GEN=()
 command -v ninja >/dev/null && GEN=(-G Ninja)
 echo "build-cuda-backend: $(nvcc --version | tail -n 1), architectures ${CUDA_ARCHS:-native}" >&2
+# CUDA graphs: ggml alone defaults them off, llama.cpp's top-level CMakeLists turns them on (as
+# every llama.cpp build, and llama-cpp-sys-2's `cuda` feature, has them); without them each
+# decode step launches its few hundred kernels one by one.
 cmake -S "$WORK/ggml" -B "$WORK/build" "${GEN[@]}" -DCMAKE_BUILD_TYPE=Release \
   -DGGML_CUDA=ON -DGGML_BACKEND_DL=ON -DBUILD_SHARED_LIBS=ON -DGGML_NATIVE=OFF -DGGML_CPU=OFF \
+  -DGGML_CUDA_GRAPHS=ON \
   -DGGML_BUILD_TESTS=OFF -DGGML_BUILD_EXAMPLES=OFF \
   -DCMAKE_CUDA_ARCHITECTURES="${CUDA_ARCHS:-native}" >"$WORK/configure.log" 2>&1 || {
   tail -n 30 "$WORK/configure.log" >&2

@@ -26,6 +26,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "warn,llama-cpp-2=error".into()),
         )
         .with_writer(std::io::stderr)
+        // Colours only for a terminal: a log piped to a file stays plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match commands::dispatch(cli.command) {
         Ok(code) => code,

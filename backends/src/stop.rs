@@ -16,7 +16,19 @@ impl StopMatcher {
 
     /// Byte offset where the first stop sequence starts, if any.
     pub fn find(&self, text: &str) -> Option<usize> {
-        self.stops.iter().filter_map(|s| text.find(s.as_str())).min()
+        self.find_from(text, 0)
+    }
+
+    /// Like [`find`](Self::find), for a text whose first `checked` bytes are known to hold no
+    /// stop sequence: only a stop that ends after them is looked for, so a growing text is
+    /// searched once, not once per piece.
+    pub fn find_from(&self, text: &str, checked: usize) -> Option<usize> {
+        let longest = self.stops.iter().map(String::len).max()?;
+        let mut start = checked.min(text.len()).saturating_sub(longest - 1);
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        self.stops.iter().filter_map(|s| text[start..].find(s.as_str())).min().map(|at| start + at)
     }
 
     /// Length of the prefix of `text` that no stop sequence can still begin in.
@@ -53,23 +65,27 @@ pub enum Halt {
 pub struct StopStream {
     stops: StopMatcher,
     streamed: usize,
+    /// Bytes of the text already searched for stop sequences (none there).
+    searched: usize,
 }
 
 impl StopStream {
     pub fn new(stops: &[String]) -> Self {
-        StopStream { stops: StopMatcher::new(stops), streamed: 0 }
+        StopStream { stops: StopMatcher::new(stops), streamed: 0, searched: 0 }
     }
 
-    /// After `text` grew: cut it at a stop sequence, or hand out what is safe to `on_text`.
+    /// After `text` grew (only ever appended to): cut it at a stop sequence, or hand out what is
+    /// safe to `on_text`.
     pub fn advance(
         &mut self,
         text: &mut String,
         on_text: &mut dyn FnMut(&str) -> ControlFlow<()>,
     ) -> Option<Halt> {
-        if let Some(at) = self.stops.find(text) {
+        if let Some(at) = self.stops.find_from(text, self.searched) {
             text.truncate(at);
             return Some(Halt::StopSequence);
         }
+        self.searched = text.len();
         let safe = self.stops.safe_prefix(text);
         if safe > self.streamed {
             let flow = on_text(&text[self.streamed..safe]);
@@ -133,6 +149,36 @@ mod tests {
         assert_eq!(m().safe_prefix("return x\n``"), "return x".len());
         assert_eq!(m().safe_prefix("return x<|e"), "return x".len());
         assert_eq!(m().safe_prefix("return x"), "return x".len());
+    }
+
+    #[test]
+    fn searching_from_a_checked_prefix_finds_what_a_full_search_finds() {
+        let m = StopMatcher::new(&["\n```".to_string(), "é!".to_string(), "x".to_string()]);
+        let texts = ["ab\n``", "ab\n```", "caf\u{e9}", "caf\u{e9}!", "\u{e9}\u{e9}x", "no stop here", ""];
+        for text in texts {
+            for checked in 0..=text.len() + 2 {
+                // Only prefixes that really hold no stop may be called checked.
+                if m.find(&text[..text.floor_char_boundary(checked.min(text.len()))]).is_some() {
+                    continue;
+                }
+                assert_eq!(m.find_from(text, checked), m.find(text), "{text:?} checked to {checked}");
+            }
+        }
+        assert_eq!(StopMatcher::new(&[]).find_from("abc", 1), None);
+    }
+
+    #[test]
+    fn a_stop_split_across_pieces_is_found_once_the_rest_arrives() {
+        let mut stream = StopStream::new(&["\nif __name__".to_string()]);
+        let mut text = String::new();
+        let mut ignore = |_: &str| ControlFlow::Continue(());
+        for piece in ["x = 1", "\nif", " __na", "me__"] {
+            text.push_str(piece);
+            if stream.advance(&mut text, &mut ignore).is_some() {
+                break;
+            }
+        }
+        assert_eq!(text, "x = 1");
     }
 
     #[test]

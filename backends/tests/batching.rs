@@ -140,6 +140,14 @@ fn several_slots_admit_requests_while_others_decode_and_repeat_exactly() {
     let first = texts(first);
     assert_eq!(stats.peak_active, 3, "{stats:?}");
     assert!(stats.gen_tokens > 0 && stats.prompt_tokens > 0, "{stats:?}");
+    // Where the time went adds up: pure-generation steps among all, their batch within the
+    // slots, decode within each part's time, the slowest step within the stream.
+    assert!(stats.gen_steps > 0 && stats.gen_steps < stats.steps, "{stats:?}");
+    assert!(stats.mean_gen_batch() >= 1.0 && stats.mean_gen_batch() <= 3.0, "{stats:?}");
+    assert!(stats.gen_decode_s <= stats.gen_s && stats.prompt_decode_s <= stats.prompt_s, "{stats:?}");
+    assert!(stats.slowest_step_s > 0.0 && stats.slowest_step_s <= stats.wall_s, "{stats:?}");
+    let line = stats.to_string();
+    assert!(line.contains(&format!("{} steps", stats.steps)), "{line}");
     let again = texts(generate_all(&mut three, &requests));
     assert_eq!(first, again, "a greedy run repeated with the same slots");
     for text in &first {
@@ -234,9 +242,11 @@ fn prompt_sharing_gives_the_same_completions_as_separate_prefills() {
     ];
     let shared = texts(generate_all(&mut four, &requests));
     let shared_tokens = four.stream_stats().shared_prompt_tokens;
+    assert!(four.stream_stats().kv_copies >= 3, "{:?}", four.stream_stats());
     four.set_prompt_sharing(false);
     let separate = texts(generate_all(&mut four, &requests));
     assert_eq!(four.stream_stats().shared_prompt_tokens, 0);
+    assert_eq!(four.stream_stats().kv_copies, 0);
     assert_eq!(shared, separate);
     // The two repeats copied all of the prompt but its last token; the other tasks at least the
     // common opening.

@@ -653,10 +653,12 @@ fn bench_model(
                 .collect::<Result<Vec<_>>>()?;
             let stream = backend.stream_stats().clone();
             let mut line = format!(
-                "{id} round {} at {s} slots: evalrun {:.1} tok/s ({:.1}% of it on the host)",
+                "{id} round {} at {s} slots: evalrun {:.1} tok/s ({:.1}% of it on the host, {:.1} \
+                 sequences a generation step)",
                 round + 1,
                 stream.gen_tokens_per_s(),
-                100.0 * stream.gen_host_share()
+                100.0 * stream.gen_host_share(),
+                stream.mean_gen_batch()
             );
             evalrun_runs[i].push(EvalrunRun { repeat: round, stream, sequences });
             if let Some(peer) = peer {

@@ -178,6 +178,8 @@ impl LlamaCppBackend {
         };
         self.last_stream =
             Scheduler::new(ctx, &self.model, self.template.as_ref(), config).run(requests, sink);
+        // EVALRUN_LOG=evalrun_backends=info shows it (how a run's time splits, on any machine).
+        tracing::info!("{slots} slots: {}", self.last_stream);
         Ok(())
     }
 }

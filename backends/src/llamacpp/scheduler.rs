@@ -115,10 +115,22 @@ impl<'a> Scheduler<'a> {
                 }
             };
             let seconds = step_started.elapsed().as_secs_f64();
+            // EVALRUN_LOG=evalrun_backends::llamacpp::scheduler=trace: one line a step, to see
+            // how a step's cost follows its batch over a run.
+            tracing::trace!(
+                step = self.stats.steps,
+                sequences = step.outputs.len(),
+                prompt_tokens = step.prompt_tokens,
+                decode_ms = %format_args!("{:.3}", 1e3 * decode_s),
+                host_ms = %format_args!("{:.3}", 1e3 * (seconds - decode_s)),
+            );
+            self.stats.slowest_step_s = self.stats.slowest_step_s.max(seconds);
             if step.prompt_tokens > 0 {
                 self.stats.prompt_tokens += step.prompt_tokens as u64;
                 self.stats.prompt_s += seconds;
+                self.stats.prompt_decode_s += decode_s;
             } else {
+                self.stats.gen_steps += 1;
                 self.stats.gen_tokens += sampled as u64;
                 self.stats.gen_s += seconds;
                 self.stats.gen_decode_s += decode_s;
@@ -179,6 +191,7 @@ impl<'a> Scheduler<'a> {
                         slot.phase = Phase::Prefill;
                     }
                     self.stats.shared_prompt_tokens += len as u64;
+                    self.stats.kv_copies += 1;
                 }
             }
         }

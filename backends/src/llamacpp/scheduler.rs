@@ -8,6 +8,10 @@
 //! KV cells (llama.cpp's sequence copy) and decodes only the rest, so the n samples of a task
 //! prefill their prompt once. A request whose prefix another sequence is still prefilling waits
 //! for it rather than decoding the same tokens twice.
+//!
+//! Compaction: each sequence has a KV stream of its own, and llama.cpp decodes a batch in one
+//! forward pass per run of consecutive sequence ids, so a sequence above a hole that an ended one
+//! left moves down into it (see `compact`).
 
 use super::slot::{Phase, Slot};
 use super::stream_stats::StreamStats;
@@ -90,6 +94,7 @@ impl<'a> Scheduler<'a> {
         let mut next_index = 0usize;
         let mut exhausted = false;
         loop {
+            self.compact();
             if !exhausted {
                 exhausted = self.admit(requests, &mut next_index, sink);
             }
@@ -162,6 +167,33 @@ impl<'a> Scheduler<'a> {
             }
         }
         false
+    }
+
+    /// Keep the occupied slots one run of sequence ids. With a KV stream per sequence, llama.cpp
+    /// splits a step into one forward pass per run of consecutive sequence ids (`split_equal`,
+    /// sequential), so the holes that sequences ending at different steps leave would multiply
+    /// the passes of every later step; the highest sequence moves down into the lowest hole
+    /// (its cells copied stream to stream) until no hole is left between two occupied slots.
+    fn compact(&mut self) {
+        loop {
+            let (Some(hole), Some(last)) =
+                (self.slots.iter().position(Option::is_none), self.slots.iter().rposition(Option::is_some))
+            else {
+                return;
+            };
+            let first = self.slots.iter().position(Option::is_some).unwrap_or(hole);
+            // One run already, wherever it starts: nothing to gain.
+            if !self.slots[first..=last].iter().any(Option::is_none) {
+                return;
+            }
+            let Some(slot) = self.slots[last].take() else { return };
+            if slot.n_past > 0 {
+                let _ = self.ctx.copy_kv_cache_seq(last as i32, hole as i32, None, None);
+                let _ = self.ctx.clear_kv_cache_seq(Some(last as u32), None, None);
+            }
+            self.slots[hole] = Some(slot);
+            self.stats.moves += 1;
+        }
     }
 
     fn tokenize(&self, request: &GenerationRequest) -> Result<Vec<LlamaToken>, BackendError> {

@@ -25,6 +25,8 @@ pub struct StreamStats {
     /// the copies made.
     pub shared_prompt_tokens: u64,
     pub kv_copies: u64,
+    /// Sequences moved to a lower slot to close a hole (`Scheduler::compact`).
+    pub moves: u64,
     /// The longest step, in seconds.
     pub slowest_step_s: f64,
     /// Wall time of the whole stream.
@@ -81,7 +83,7 @@ impl std::fmt::Display for StreamStats {
             f,
             "{:.2} s, {} steps; generation: {} steps, {:.1} sequences a step, {:.2} ms a step ({:.2} ms of it \
              decode), {:.1} tok/s; prompts: {} steps, {} tokens ({} copied in {} copies), {:.2} ms a \
-             step ({:.2} ms decode), {:.1} tok/s; slowest step {:.1} ms",
+             step ({:.2} ms decode), {:.1} tok/s; {} sequences moved down; slowest step {:.1} ms",
             self.wall_s,
             self.steps,
             self.gen_steps,
@@ -96,6 +98,7 @@ impl std::fmt::Display for StreamStats {
             ms_per(self.prompt_s, prompt_steps),
             ms_per(self.prompt_decode_s, prompt_steps),
             self.prompt_tokens_per_s(),
+            self.moves,
             1e3 * self.slowest_step_s,
         )
     }

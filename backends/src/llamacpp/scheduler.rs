@@ -176,12 +176,13 @@ impl<'a> Scheduler<'a> {
     /// (its cells copied stream to stream) until no hole is left between two occupied slots.
     fn compact(&mut self) {
         loop {
-            let (Some(hole), Some(last)) =
-                (self.slots.iter().position(Option::is_none), self.slots.iter().rposition(Option::is_some))
-            else {
+            let (Some(first), Some(last), Some(hole)) = (
+                self.slots.iter().position(Option::is_some),
+                self.slots.iter().rposition(Option::is_some),
+                self.slots.iter().position(Option::is_none),
+            ) else {
                 return;
             };
-            let first = self.slots.iter().position(Option::is_some).unwrap_or(hole);
             // One run already, wherever it starts: nothing to gain.
             if !self.slots[first..=last].iter().any(Option::is_none) {
                 return;

@@ -129,6 +129,30 @@ fn one_slot_gives_the_sequential_loops_bytes() {
     assert!(scheduled[2].contains("def "), "{scheduled:?}");
 }
 
+/// A prompt of about 700 tokens: two steps of the CPU's 512-token budget, one of a GPU's 2,048.
+fn long_request() -> GenerationRequest {
+    let module: String =
+        (0..32).map(|i| format!("def scale_{i}(x):\n    return x * {i} + {}\n\n", i * i)).collect();
+    ask(&format!("calls every function of this module on 3 and returns the total:\n{module}"), 32)
+}
+
+#[test]
+fn a_gpus_step_budget_prefills_a_long_prompt_in_one_step_and_keeps_its_bytes() {
+    let (_turn, mut one) = backend(1);
+    let request = long_request();
+    let prompt_steps = |b: &LlamaCppBackend| b.stream_stats().steps - b.stream_stats().gen_steps;
+    let cpu = texts(generate_all(&mut one, std::slice::from_ref(&request)));
+    assert_eq!(prompt_steps(&one), 2, "{:?}", one.stream_stats());
+    // llama.cpp computes the 2,048-token step in micro-batches of 512, as it computes the
+    // sequential loop's whole-prompt decode: the same logits, so the same bytes.
+    one.set_step_budget(2048);
+    let gpu = texts(generate_all(&mut one, std::slice::from_ref(&request)));
+    assert_eq!(prompt_steps(&one), 1, "{:?}", one.stream_stats());
+    assert_eq!(gpu, cpu);
+    assert_eq!(gpu[0], sequential(&one, &request));
+    assert!(!gpu[0].is_empty());
+}
+
 #[test]
 fn several_slots_admit_requests_while_others_decode_and_repeat_exactly() {
     let (_turn, mut three) = backend(3);
@@ -146,9 +170,6 @@ fn several_slots_admit_requests_while_others_decode_and_repeat_exactly() {
     assert!(stats.mean_gen_batch() >= 1.0 && stats.mean_gen_batch() <= 3.0, "{stats:?}");
     assert!(stats.gen_decode_s <= stats.gen_s && stats.prompt_decode_s <= stats.prompt_s, "{stats:?}");
     assert!(stats.slowest_step_s > 0.0 && stats.slowest_step_s <= stats.wall_s, "{stats:?}");
-    // The first sequences end while later ones decode, and no request is left to fill their
-    // slots: the later ones move down (closing the holes, so that a step stays one pass).
-    assert!(stats.moves > 0, "{stats:?}");
     let line = stats.to_string();
     assert!(line.contains(&format!("{} steps", stats.steps)), "{line}");
     let again = texts(generate_all(&mut three, &requests));
@@ -157,6 +178,58 @@ fn several_slots_admit_requests_while_others_decode_and_repeat_exactly() {
         assert!(text.contains("def "), "{text:?}");
         assert!(!text.contains("```"), "stops before the closing fence: {text:?}");
     }
+}
+
+#[test]
+fn a_sequence_above_a_hole_moves_down_into_it_and_only_then() {
+    let (_turn, mut three) = backend(3);
+    // All three start together; the middle one ends after 4 tokens and leaves the only hole
+    // between two decoding sequences: the third moves down into it, once. The first or the third
+    // ending next leaves the other one run, so nothing else moves.
+    let requests = vec![
+        ask("returns the sum of a list of numbers", 40),
+        ask("checks whether a string is a palindrome", 4),
+        ask("returns the largest of three numbers", 64),
+    ];
+    let first = texts(generate_all(&mut three, &requests));
+    assert_eq!(three.stream_stats().moves, 1, "{:?}", three.stream_stats());
+    // A request waiting for a slot takes the hole itself: six requests through three slots
+    // move only what ends after the requests ran out.
+    let mut more = requests.clone();
+    more.extend(tasks().into_iter().take(3));
+    generate_all(&mut three, &more);
+    assert!(three.stream_stats().moves <= 1, "{:?}", three.stream_stats());
+    // The moved sequence decodes on from its copied cells: a repeat gives the same bytes.
+    assert_eq!(texts(generate_all(&mut three, &requests)), first);
+    assert!(first[2].contains("def "), "{first:?}");
+}
+
+#[test]
+fn greedy_picked_in_llama_cpps_graph_gives_the_hosts_bytes() {
+    let requests = tasks();
+    {
+        let (_turn, mut one) = backend(1);
+        one.set_device_greedy(true);
+        let picked = texts(generate_all(&mut one, &requests[..1]));
+        assert_eq!(picked, vec![sequential(&one, &requests[0])]);
+    }
+    let (_turn, mut three) = backend(3);
+    let host = texts(generate_all(&mut three, &requests));
+    // The same steps; only where the first largest logit is found differs (ggml's argmax on
+    // the backend instead of the host's scan of copied logits).
+    three.set_device_greedy(true);
+    assert!(three.version().contains("greedy picked in llama.cpp's graph"), "{}", three.version());
+    assert_eq!(texts(generate_all(&mut three, &requests)), host);
+    // A sampled request among greedy ones runs in a context of its own, between them: every
+    // request still gets its own result, in its place.
+    let mut mixed = requests[..3].to_vec();
+    mixed[1].sampling =
+        SamplingParams { temperature: 0.8, seed: 7, max_tokens: 24, ..SamplingParams::default() };
+    let results = generate_all(&mut three, &mixed);
+    let texts = texts(results);
+    assert_eq!(texts.len(), 3);
+    assert!(texts[0].contains("def ") && texts[2].contains("def "), "{texts:?}");
+    assert!(!texts[1].is_empty(), "{texts:?}");
 }
 
 /// Records the order things happen in, and cancels one request after its first text.

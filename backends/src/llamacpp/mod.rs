@@ -66,17 +66,24 @@ pub fn loaded_modules() -> Result<&'static backend_modules::LoadedModules, Backe
 
 #[cfg(feature = "llamacpp-dynamic")]
 pub mod backend_modules;
+pub mod device_greedy;
 mod scheduler;
 mod slot;
 mod stream_stats;
 
 pub use stream_stats::StreamStats;
 
+use device_greedy::Runs;
 use scheduler::{Scheduler, SchedulerConfig};
 
 /// Most tokens one decode step carries (llama.cpp's default micro-batch): prompt chunks of new
 /// sequences fill what the generating ones leave.
 const STEP_BUDGET: usize = 512;
+
+/// The step budget on a GPU, where a step of 2,048 prompt tokens (run as micro-batches of
+/// [`STEP_BUDGET`]) costs little more than one of 512: the sequences of a full slot set start
+/// generating together, as they do in llama-server and llama-batched-bench (both `-b 2048`).
+const GPU_STEP_BUDGET: usize = 2048;
 
 pub struct LlamaCppBackend {
     model: LlamaModel,
@@ -94,6 +101,10 @@ pub struct LlamaCppBackend {
     last_stream: StreamStats,
     /// Whether a GPU runs the model (llama.cpp offloads every layer to one when it has one).
     on_gpu: bool,
+    /// Most tokens in one decode step: [`GPU_STEP_BUDGET`] on a GPU, [`STEP_BUDGET`] on the CPU.
+    step_budget: usize,
+    /// Whether llama.cpp picks greedy requests' tokens in its graph (device_greedy.rs).
+    device_greedy: bool,
 }
 
 impl LlamaCppBackend {
@@ -123,6 +134,7 @@ impl LlamaCppBackend {
         };
         // llama.cpp sizes caches in multiples of 256 cells.
         let n_ctx = opts.n_ctx.min(model.n_ctx_train()).max(256).div_ceil(256) * 256;
+        let on_gpu = !gpu_devices().is_empty();
         Ok(LlamaCppBackend {
             model,
             template,
@@ -131,7 +143,9 @@ impl LlamaCppBackend {
             slots: opts.slots.clamp(1, MAX_SLOTS),
             share_prompts: opts.prompt_sharing,
             last_stream: StreamStats::default(),
-            on_gpu: !gpu_devices().is_empty(),
+            on_gpu,
+            step_budget: if on_gpu { GPU_STEP_BUDGET } else { STEP_BUDGET },
+            device_greedy: device_greedy::requested(),
         })
     }
 
@@ -150,37 +164,80 @@ impl LlamaCppBackend {
         self.share_prompts = on;
     }
 
-    /// Serve `requests` with `slots` sequences in one context.
+    /// Set the most tokens one decode step carries (to run the GPU's budget on the CPU in tests;
+    /// llama.cpp still computes it in micro-batches of [`STEP_BUDGET`]).
+    pub fn set_step_budget(&mut self, tokens: usize) {
+        self.step_budget = tokens.max(1);
+    }
+
+    /// Let llama.cpp pick greedy requests' tokens in its graph, or not (device_greedy.rs; to
+    /// compare the two, and to test it).
+    pub fn set_device_greedy(&mut self, on: bool) {
+        self.device_greedy = on;
+    }
+
+    /// Serve `requests` with `slots` sequences: in runs of requests alike in whether llama.cpp
+    /// picks their tokens, each run in a context of its own (one run unless device_greedy.rs is
+    /// on and greedy requests mix with sampled ones).
     fn serve(
         &mut self,
         slots: usize,
         requests: &mut dyn Iterator<Item = GenerationRequest>,
         sink: &mut dyn GenerationSink,
-    ) -> Result<(), BackendError> {
-        let n_batch = STEP_BUDGET.max(slots + 1);
+    ) {
+        let mut runs = Runs::new(requests, self.device_greedy);
+        while let Some(device_greedy) = runs.next_run() {
+            runs.serve_next(sink, |run, sink| self.serve_run(slots, device_greedy, run, sink));
+        }
+    }
+
+    /// Serve `requests` with `slots` sequences in one context; every request gets the error if
+    /// the context cannot be made.
+    fn serve_run(
+        &mut self,
+        slots: usize,
+        device_greedy: bool,
+        requests: &mut dyn Iterator<Item = GenerationRequest>,
+        sink: &mut dyn GenerationSink,
+    ) {
+        let n_ubatch = STEP_BUDGET.max(slots + 1);
+        let n_batch = self.step_budget.max(n_ubatch);
         let params = LlamaContextParams::default()
             .with_n_ctx(NonZeroU32::new(self.n_ctx * slots as u32))
             .with_n_seq_max(slots as u32)
             .with_n_batch(n_batch as u32)
-            .with_n_ubatch(n_batch as u32)
+            .with_n_ubatch(n_ubatch as u32)
             .with_n_threads(self.threads)
             .with_n_threads_batch(self.threads);
-        let ctx = self
-            .model
-            .new_context(runtime()?, params)
-            .map_err(|e| BackendError::Generate(format!("cannot create a context of {slots} slots: {e}")))?;
+        let ctx = runtime().and_then(|llama| {
+            let made = if device_greedy {
+                self.model.new_context_with_samplers(llama, params, device_greedy::samplers(slots))
+            } else {
+                self.model.new_context(llama, params)
+            };
+            made.map_err(|e| BackendError::Generate(format!("cannot create a context of {slots} slots: {e}")))
+        });
+        let ctx = match ctx {
+            Ok(ctx) => ctx,
+            Err(e) => {
+                for (index, _) in requests.enumerate() {
+                    sink.finished(index, Err(e.clone()));
+                }
+                return;
+            }
+        };
         let config = SchedulerConfig {
             slots,
             n_ctx_seq: self.n_ctx as usize,
             step_budget: n_batch,
             share_prompts: self.share_prompts,
             parallel_greedy: self.on_gpu,
+            device_greedy,
         };
         self.last_stream =
             Scheduler::new(ctx, &self.model, self.template.as_ref(), config).run(requests, sink);
         // EVALRUN_LOG=evalrun_backends=info shows it (how a run's time splits, on any machine).
         tracing::info!("{slots} slots: {}", self.last_stream);
-        Ok(())
     }
 }
 
@@ -217,7 +274,8 @@ impl Backend for LlamaCppBackend {
         };
         #[cfg(not(feature = "llamacpp-dynamic"))]
         let build = BUILD;
-        format!("{CRATE_VERSION} ({build}, {} threads)", self.threads)
+        let picks = if self.device_greedy { ", greedy picked in llama.cpp's graph" } else { "" };
+        format!("{CRATE_VERSION} ({build}, {} threads{picks})", self.threads)
     }
 
     fn chat_template(&self) -> Option<String> {
@@ -247,7 +305,7 @@ impl Backend for LlamaCppBackend {
             }
         }
         let mut one = One { on_text, result: None };
-        self.serve(1, &mut std::iter::once(request.clone()), &mut one)?;
+        self.serve(1, &mut std::iter::once(request.clone()), &mut one);
         one.result.unwrap_or_else(|| Err(BackendError::Generate("the scheduler dropped the request".into())))
     }
 
@@ -260,12 +318,6 @@ impl Backend for LlamaCppBackend {
         requests: &mut dyn Iterator<Item = GenerationRequest>,
         sink: &mut dyn GenerationSink,
     ) {
-        let slots = self.slots;
-        if let Err(e) = self.serve(slots, requests, sink) {
-            // No context, so nothing was served: every request gets the error.
-            for (index, _) in requests.enumerate() {
-                sink.finished(index, Err(e.clone()));
-            }
-        }
+        self.serve(self.slots, requests, sink);
     }
 }

@@ -10,8 +10,9 @@
 //! for it rather than decoding the same tokens twice.
 //!
 //! Compaction: each sequence has a KV stream of its own, and llama.cpp decodes a batch in one
-//! forward pass per run of consecutive sequence ids, so a sequence above a hole that an ended one
-//! left moves down into it (see `compact`).
+//! forward pass per run of consecutive sequence ids, so a hole that an ended sequence leaves is
+//! filled by the next request, or, once none is left, by the highest sequence moving down into
+//! it (see `compact`).
 
 use super::slot::{Phase, Slot};
 use super::stream_stats::StreamStats;
@@ -40,6 +41,9 @@ pub(super) struct SchedulerConfig {
     /// Scan the greedy sequences' logits on several threads (the model runs on a GPU, and the
     /// CPU's cores are free while it decodes; on the CPU they are llama.cpp's).
     pub parallel_greedy: bool,
+    /// llama.cpp picks every (greedy) sequence's token in its graph and copies no logits
+    /// (device_greedy.rs).
+    pub device_greedy: bool,
 }
 
 pub(super) struct Scheduler<'a> {
@@ -94,10 +98,12 @@ impl<'a> Scheduler<'a> {
         let mut next_index = 0usize;
         let mut exhausted = false;
         loop {
-            self.compact();
+            // New requests fill the holes first: only those left when the requests run out
+            // cost a move.
             if !exhausted {
                 exhausted = self.admit(requests, &mut next_index, sink);
             }
+            self.compact();
             self.resolve_waiting();
             let Some(step) = self.fill_batch() else {
                 if self.slots.iter().all(Option::is_none) {
@@ -173,20 +179,19 @@ impl<'a> Scheduler<'a> {
     /// splits a step into one forward pass per run of consecutive sequence ids (`split_equal`,
     /// sequential), so the holes that sequences ending at different steps leave would multiply
     /// the passes of every later step; the highest sequence moves down into the lowest hole
-    /// (its cells copied stream to stream) until no hole is left between two occupied slots.
+    /// between two occupied slots (its cells copied stream to stream) until none is left. Free
+    /// slots below or above the run cost nothing, so nothing moves into them.
     fn compact(&mut self) {
         loop {
-            let (Some(first), Some(last), Some(hole)) = (
-                self.slots.iter().position(Option::is_some),
-                self.slots.iter().rposition(Option::is_some),
-                self.slots.iter().position(Option::is_none),
-            ) else {
+            let (Some(first), Some(last)) =
+                (self.slots.iter().position(Option::is_some), self.slots.iter().rposition(Option::is_some))
+            else {
                 return;
             };
-            // One run already, wherever it starts: nothing to gain.
-            if !self.slots[first..=last].iter().any(Option::is_none) {
+            let Some(hole) = self.slots[first..=last].iter().position(Option::is_none).map(|k| first + k)
+            else {
                 return;
-            }
+            };
             let Some(slot) = self.slots[last].take() else { return };
             if slot.n_past > 0 {
                 let _ = self.ctx.copy_kv_cache_seq(last as i32, hole as i32, None, None);
@@ -303,7 +308,31 @@ impl<'a> Scheduler<'a> {
     /// Sample every output of the decoded batch; finished sequences go to the sink and free
     /// their slot and cells. Returns how many tokens were sampled.
     fn sample(&mut self, step: &Step, sink: &mut dyn GenerationSink) -> usize {
-        // The greedy sequences' picks first, all at once (crate::greedy).
+        let picks = if self.config.device_greedy { self.device_picks(step) } else { self.host_picks(step) };
+        for (&(seq, idx), pick) in step.outputs.iter().zip(picks) {
+            let Some(slot) = self.slots[seq].as_mut() else { continue };
+            if pick.is_none() && self.config.device_greedy {
+                // No logits were copied for the host to pick from instead.
+                let error = "llama.cpp's graph picked no token for this sequence";
+                self.release(seq, |_, _| Err(BackendError::Generate(error.into())), sink);
+                continue;
+            }
+            if let Some(finish) = slot.sample(&self.ctx, idx, pick, self.model, sink) {
+                self.release(seq, |slot, sink| Ok(slot.finish(finish, sink)), sink);
+            }
+        }
+        let active = self.slots.iter().flatten().filter(|s| s.phase == Phase::Decode).count();
+        self.stats.peak_active = self.stats.peak_active.max(active);
+        step.outputs.len()
+    }
+
+    /// The tokens llama.cpp's graph picked, one per output (device_greedy.rs).
+    fn device_picks(&self, step: &Step) -> Vec<Option<LlamaToken>> {
+        step.outputs.iter().map(|&(_, idx)| self.ctx.sampled_token_ith(idx)).collect()
+    }
+
+    /// The greedy sequences' picks, all at once (crate::greedy); `None` for sampled ones.
+    fn host_picks(&self, step: &Step) -> Vec<Option<LlamaToken>> {
         let mut picks: Vec<Option<LlamaToken>> = vec![None; step.outputs.len()];
         let (which, rows): (Vec<usize>, Vec<&[f32]>) = step
             .outputs
@@ -316,15 +345,7 @@ impl<'a> Scheduler<'a> {
         {
             picks[k] = Some(LlamaToken::new(token as i32));
         }
-        for (&(seq, idx), pick) in step.outputs.iter().zip(picks) {
-            let Some(slot) = self.slots[seq].as_mut() else { continue };
-            if let Some(finish) = slot.sample(&self.ctx, idx, pick, self.model, sink) {
-                self.release(seq, |slot, sink| Ok(slot.finish(finish, sink)), sink);
-            }
-        }
-        let active = self.slots.iter().flatten().filter(|s| s.phase == Phase::Decode).count();
-        self.stats.peak_active = self.stats.peak_active.max(active);
-        step.outputs.len()
+        picks
     }
 
     /// A failed decode fails the sequences it carried; the others go on.

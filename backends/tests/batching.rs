@@ -226,6 +226,15 @@ fn greedy_picked_in_llama_cpps_graph_gives_the_hosts_bytes() {
     mixed[1].sampling =
         SamplingParams { temperature: 0.8, seed: 7, max_tokens: 24, ..SamplingParams::default() };
     let results = generate_all(&mut three, &mixed);
+    // The stream's figures add up its three runs (one request each, nothing to share).
+    let stats = three.stream_stats();
+    let vocab = three.model().vocab();
+    let prompt_tokens: usize = mixed
+        .iter()
+        .map(|r| vocab.tokenize(three.render_prompt(r).unwrap().as_bytes(), true, true).len())
+        .sum();
+    assert_eq!(stats.prompt_tokens, prompt_tokens as u64, "{stats:?}");
+    assert_eq!(stats.peak_active, 1, "{stats:?}");
     let texts = texts(results);
     assert_eq!(texts.len(), 3);
     assert!(texts[0].contains("def ") && texts[2].contains("def "), "{texts:?}");

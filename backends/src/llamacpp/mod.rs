@@ -185,6 +185,7 @@ impl LlamaCppBackend {
         requests: &mut dyn Iterator<Item = GenerationRequest>,
         sink: &mut dyn GenerationSink,
     ) {
+        self.last_stream = StreamStats::default();
         let mut runs = Runs::new(requests, self.device_greedy);
         while let Some(device_greedy) = runs.next_run() {
             runs.serve_next(sink, |run, sink| self.serve_run(slots, device_greedy, run, sink));
@@ -234,10 +235,10 @@ impl LlamaCppBackend {
             parallel_greedy: self.on_gpu,
             device_greedy,
         };
-        self.last_stream =
-            Scheduler::new(ctx, &self.model, self.template.as_ref(), config).run(requests, sink);
+        let run = Scheduler::new(ctx, &self.model, self.template.as_ref(), config).run(requests, sink);
         // EVALRUN_LOG=evalrun_backends=info shows it (how a run's time splits, on any machine).
-        tracing::info!("{slots} slots: {}", self.last_stream);
+        tracing::info!("{slots} slots: {run}");
+        self.last_stream += &run;
     }
 }
 

@@ -35,6 +35,26 @@ pub struct StreamStats {
     pub peak_active: usize,
 }
 
+/// A stream served in several runs (device_greedy.rs) adds them up.
+impl std::ops::AddAssign<&StreamStats> for StreamStats {
+    fn add_assign(&mut self, run: &StreamStats) {
+        self.steps += run.steps;
+        self.gen_steps += run.gen_steps;
+        self.prompt_tokens += run.prompt_tokens;
+        self.prompt_s += run.prompt_s;
+        self.prompt_decode_s += run.prompt_decode_s;
+        self.gen_tokens += run.gen_tokens;
+        self.gen_s += run.gen_s;
+        self.gen_decode_s += run.gen_decode_s;
+        self.shared_prompt_tokens += run.shared_prompt_tokens;
+        self.kv_copies += run.kv_copies;
+        self.moves += run.moves;
+        self.slowest_step_s = self.slowest_step_s.max(run.slowest_step_s);
+        self.wall_s += run.wall_s;
+        self.peak_active = self.peak_active.max(run.peak_active);
+    }
+}
+
 impl StreamStats {
     /// Aggregate generation tokens/s over the pure-generation steps.
     pub fn gen_tokens_per_s(&self) -> f64 {

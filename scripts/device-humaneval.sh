@@ -9,7 +9,8 @@
 # $OUT/humaneval-SLOTS; the log line of the scheduler (EVALRUN_LOG) says where each run's time
 # went: steps, sequences a step, decode and host time, prompt copies, the slowest step; and
 # $OUT/humaneval-SLOTS.steps.log has one line a step (sequences, prompt tokens, decode and host
-# milliseconds).
+# milliseconds). With EVALRUN_DEVICE_GREEDY=1 (llama.cpp picks the greedy tokens in its graph) the
+# directories end in -device-greedy, beside those of a run without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=/tmp/evalrun-device
@@ -21,6 +22,7 @@ IFS=, read -r -a counts <<< "${SLOTS:-default}"
 for slots in "${counts[@]}"; do
   dir=$OUT/humaneval-$slots
   [ "$slots" != default ] || dir=$OUT/humaneval
+  [ "${EVALRUN_DEVICE_GREEDY:-0}" != 1 ] || dir=$dir-device-greedy
   rm -rf "$dir"
   args=()
   [ "$slots" = default ] || args=(--slots "$slots")

@@ -14,7 +14,7 @@ use std::iter::Peekable;
 use std::ops::ControlFlow;
 
 /// The environment variable that turns it on.
-pub const ENV: &str = "EVALRUN_DEVICE_GREEDY";
+const ENV: &str = "EVALRUN_DEVICE_GREEDY";
 
 /// Whether `EVALRUN_DEVICE_GREEDY=1`.
 pub(super) fn requested() -> bool {
@@ -43,7 +43,7 @@ impl<'r> Runs<'r> {
     /// Whether llama.cpp picks the next run's tokens; `None` when no request is left.
     pub fn next_run(&mut self) -> Option<bool> {
         let enabled = self.enabled;
-        self.requests.peek().map(|first| enabled && first.sampling.is_greedy())
+        self.requests.peek().map(|first| on_device(enabled, first))
     }
 
     /// Serve the next run with `serve`, which gets the run's requests (indexed from 0) and a
@@ -53,12 +53,12 @@ impl<'r> Runs<'r> {
         sink: &mut dyn GenerationSink,
         serve: impl FnOnce(&mut dyn Iterator<Item = GenerationRequest>, &mut dyn GenerationSink),
     ) {
-        let Some(on_device) = self.next_run() else { return };
+        let Some(run_on_device) = self.next_run() else { return };
         let (enabled, offset) = (self.enabled, self.taken);
         let mut taken = 0;
         let requests = &mut self.requests;
         let mut run = std::iter::from_fn(|| {
-            let request = requests.next_if(|r| (enabled && r.sampling.is_greedy()) == on_device)?;
+            let request = requests.next_if(|r| on_device(enabled, r) == run_on_device)?;
             taken += 1;
             Some(request)
         });
@@ -66,6 +66,11 @@ impl<'r> Runs<'r> {
         serve(&mut run, &mut Shifted { sink, offset });
         self.taken += taken;
     }
+}
+
+/// Whether llama.cpp picks `request`'s tokens when picking is `enabled`: greedy ones only.
+fn on_device(enabled: bool, request: &GenerationRequest) -> bool {
+    enabled && request.sampling.is_greedy()
 }
 
 /// A sink for one run: indices within the run become indices within the stream.

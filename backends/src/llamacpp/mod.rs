@@ -66,7 +66,7 @@ pub fn loaded_modules() -> Result<&'static backend_modules::LoadedModules, Backe
 
 #[cfg(feature = "llamacpp-dynamic")]
 pub mod backend_modules;
-pub mod device_greedy;
+mod device_greedy;
 mod scheduler;
 mod slot;
 mod stream_stats;

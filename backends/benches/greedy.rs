@@ -2,9 +2,18 @@
 //! sequence, against the one-element-at-a-time scan it replaced.
 //!
 //!   cargo bench -p evalrun-backends --features llamacpp --bench greedy
+//!
+//! In the portable build's configuration (baseline x86-64, whose widest vectors are SSE2's),
+//! `first_argmax` against `first_argmax_as_built` shows what choosing the CPU's vectors at run
+//! time is worth:
+//!
+//!   RUSTFLAGS="-C target-cpu=x86-64" cargo bench --target-dir target/dynamic \
+//!     -p evalrun-backends --features llamacpp-dynamic --bench greedy
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use evalrun_backends::greedy::{first_argmax, first_argmax_all, scalar_first_argmax as scalar};
+use evalrun_backends::greedy::{
+    first_argmax, first_argmax_all, first_argmax_as_built, scalar_first_argmax as scalar,
+};
 use std::hint::black_box;
 
 /// Qwen2.5's vocabulary.
@@ -30,6 +39,7 @@ fn greedy(c: &mut Criterion) {
     let mut group = c.benchmark_group("one sequence");
     group.throughput(Throughput::Elements(VOCAB as u64));
     group.bench_function("scalar scan (before)", |b| b.iter(|| scalar(black_box(&one))));
+    group.bench_function("first_argmax_as_built", |b| b.iter(|| first_argmax_as_built(black_box(&one))));
     group.bench_function("first_argmax", |b| b.iter(|| first_argmax(black_box(&one))));
     group.finish();
 

@@ -16,6 +16,40 @@ pub const PARALLEL_FROM: usize = 8;
 /// Index of the first largest value (0 for an empty slice or one of NaN and -inf alone; NaN
 /// values are never picked).
 pub fn first_argmax(logits: &[f32]) -> usize {
+    // The portable build (scripts/package-dynamic.sh) is compiled for baseline x86-64, whose
+    // widest vectors are SSE2's: the widest this CPU has are picked when it runs, as ggml picks
+    // its kernels.
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F, checked just above.
+            return unsafe { first_argmax_avx512(logits) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above.
+            return unsafe { first_argmax_avx2(logits) };
+        }
+    }
+    first_argmax_as_built(logits)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn first_argmax_avx512(logits: &[f32]) -> usize {
+    first_argmax_as_built(logits)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn first_argmax_avx2(logits: &[f32]) -> usize {
+    first_argmax_as_built(logits)
+}
+
+/// [`first_argmax`] in the vectors the build targets, with no choice made at run time (what the
+/// portable build ran before; benches/greedy.rs compares). Inlined into each variant above, where
+/// it takes that variant's vectors.
+#[inline(always)]
+pub fn first_argmax_as_built(logits: &[f32]) -> usize {
     // One pass over memory (a step's rows do not fit in cache): lane-wise maxima and where each
     // was first seen, compare-and-selects with `>` that the compiler turns into vector code.
     let mut values = [f32::NEG_INFINITY; LANES];
@@ -101,6 +135,12 @@ mod tests {
             for _ in 0..8 {
                 let row: Vec<f32> = (0..len).map(|_| (next() % 512) as f32 / 16.0 - 16.0).collect();
                 assert_eq!(first_argmax(&row), scalar(&row), "length {len}");
+                assert_eq!(first_argmax_as_built(&row), scalar(&row), "length {len}, the build's vectors");
+                #[cfg(target_arch = "x86_64")]
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU has AVX2.
+                    assert_eq!(unsafe { first_argmax_avx2(&row) }, scalar(&row), "length {len}, AVX2");
+                }
             }
         }
         let rows: Vec<Vec<f32>> =

@@ -118,11 +118,11 @@ impl<'a> Scheduler<'a> {
             self.ctx.synchronize();
             let decode_s = step_started.elapsed().as_secs_f64();
             self.stats.steps += 1;
-            let sampled = match decoded {
+            let (sampled, pick_s) = match decoded {
                 Ok(()) => self.sample(&step, sink),
                 Err(e) => {
                     self.fail_batch(&step, &format!("decode: {e}"), sink);
-                    0
+                    (0, 0.0)
                 }
             };
             let seconds = step_started.elapsed().as_secs_f64();
@@ -145,6 +145,7 @@ impl<'a> Scheduler<'a> {
                 self.stats.gen_tokens += sampled as u64;
                 self.stats.gen_s += seconds;
                 self.stats.gen_decode_s += decode_s;
+                self.stats.gen_pick_s += pick_s;
             }
         }
         self.stats.wall_s = started.elapsed().as_secs_f64();
@@ -278,9 +279,12 @@ impl<'a> Scheduler<'a> {
         let mut step = Step::default();
         for (seq, slot) in self.slots.iter_mut().enumerate() {
             let Some(slot) = slot.as_mut().filter(|s| s.phase == Phase::Decode) else { continue };
-            let _ = self.batch.add(slot.tokens[slot.n_past], slot.n_past as i32, &[seq as i32], true);
+            // The batch holds max(step budget, slots) tokens, so every add fits; an output is
+            // recorded only for a token the batch took all the same (step_logits relies on it).
+            if self.batch.add(slot.tokens[slot.n_past], slot.n_past as i32, &[seq as i32], true).is_ok() {
+                step.outputs.push((seq, self.batch.n_tokens() - 1));
+            }
             slot.n_past += 1;
-            step.outputs.push((seq, self.batch.n_tokens() - 1));
             step.seqs.push(seq);
         }
         let mut budget = self.config.step_budget.saturating_sub(step.outputs.len());
@@ -292,8 +296,7 @@ impl<'a> Scheduler<'a> {
             let chunk = slot.pending_prompt().min(budget);
             for pos in slot.n_past..slot.n_past + chunk {
                 let last = pos + 1 == slot.prompt_len;
-                let _ = self.batch.add(slot.tokens[pos], pos as i32, &[seq as i32], last);
-                if last {
+                if self.batch.add(slot.tokens[pos], pos as i32, &[seq as i32], last).is_ok() && last {
                     step.outputs.push((seq, self.batch.n_tokens() - 1));
                 }
             }
@@ -306,9 +309,12 @@ impl<'a> Scheduler<'a> {
     }
 
     /// Sample every output of the decoded batch; finished sequences go to the sink and free
-    /// their slot and cells. Returns how many tokens were sampled.
-    fn sample(&mut self, step: &Step, sink: &mut dyn GenerationSink) -> usize {
+    /// their slot and cells. Returns how many tokens were sampled, and the seconds it took to
+    /// pick the greedy ones.
+    fn sample(&mut self, step: &Step, sink: &mut dyn GenerationSink) -> (usize, f64) {
+        let started = Instant::now();
         let picks = if self.config.device_greedy { self.device_picks(step) } else { self.host_picks(step) };
+        let pick_s = started.elapsed().as_secs_f64();
         for (&(seq, idx), pick) in step.outputs.iter().zip(picks) {
             let Some(slot) = self.slots[seq].as_mut() else { continue };
             if pick.is_none() && self.config.device_greedy {
@@ -323,7 +329,7 @@ impl<'a> Scheduler<'a> {
         }
         let active = self.slots.iter().flatten().filter(|s| s.phase == Phase::Decode).count();
         self.stats.peak_active = self.stats.peak_active.max(active);
-        step.outputs.len()
+        (step.outputs.len(), pick_s)
     }
 
     /// The tokens llama.cpp's graph picked, one per output (device_greedy.rs).
@@ -334,18 +340,34 @@ impl<'a> Scheduler<'a> {
     /// The greedy sequences' picks, all at once (crate::greedy); `None` for sampled ones.
     fn host_picks(&self, step: &Step) -> Vec<Option<LlamaToken>> {
         let mut picks: Vec<Option<LlamaToken>> = vec![None; step.outputs.len()];
-        let (which, rows): (Vec<usize>, Vec<&[f32]>) = step
-            .outputs
-            .iter()
-            .enumerate()
-            .filter(|(_, &(seq, _))| self.slots[seq].as_ref().is_some_and(Slot::is_greedy))
-            .map(|(k, &(_, idx))| (k, self.ctx.get_logits_ith(idx)))
-            .unzip();
+        let which: Vec<usize> = (0..step.outputs.len())
+            .filter(|&k| self.slots[step.outputs[k].0].as_ref().is_some_and(Slot::is_greedy))
+            .collect();
+        if which.is_empty() {
+            return picks;
+        }
+        let logits = self.step_logits(step.outputs.len());
+        let n_vocab = logits.len() / step.outputs.len();
+        let rows: Vec<&[f32]> = which.iter().map(|&k| &logits[k * n_vocab..(k + 1) * n_vocab]).collect();
         for (k, token) in which.into_iter().zip(greedy::first_argmax_all(&rows, self.config.parallel_greedy))
         {
             picks[k] = Some(LlamaToken::new(token as i32));
         }
         picks
+    }
+
+    /// The logits of the last decode's `outputs` outputs, a row of the vocabulary's size each, in
+    /// the batch's order, read with one synchronization: `get_logits_ith` synchronizes with the
+    /// device on every call, which on a GPU is a stream synchronization per sequence per step.
+    fn step_logits(&self, outputs: usize) -> &[f32] {
+        let first = self.ctx.get_logits();
+        // SAFETY: llama.h, `llama_get_logits`: "The logits for which llama_batch.logits[i] != 0
+        // are stored contiguously in the order they have appeared in the batch. Rows: number of
+        // tokens for which llama_batch.logits[i] != 0. Cols: n_vocab". `fill_batch` adds a token
+        // with logits for each of the step's `outputs` and for nothing else, the decode
+        // succeeded, and the rows live in the context until the next decode, which needs
+        // `&mut self`.
+        unsafe { std::slice::from_raw_parts(first.as_ptr(), outputs * first.len()) }
     }
 
     /// A failed decode fails the sequences it carried; the others go on.

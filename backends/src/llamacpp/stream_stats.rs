@@ -21,6 +21,9 @@ pub struct StreamStats {
     /// Of `gen_s`, the seconds until llama.cpp's outputs were ready (`decode`, and on a GPU the
     /// wait for it); the rest is evalrun's own work on the host: picking and streaming tokens.
     pub gen_decode_s: f64,
+    /// Of the rest, the seconds spent picking the tokens (reading the logits and finding each
+    /// greedy sequence's largest, or reading the graph's picks); what remains streams them.
+    pub gen_pick_s: f64,
     /// Prompt tokens whose KV cells were copied from another sequence instead of decoded, and
     /// the copies made.
     pub shared_prompt_tokens: u64,
@@ -46,6 +49,7 @@ impl std::ops::AddAssign<&StreamStats> for StreamStats {
         self.gen_tokens += run.gen_tokens;
         self.gen_s += run.gen_s;
         self.gen_decode_s += run.gen_decode_s;
+        self.gen_pick_s += run.gen_pick_s;
         self.shared_prompt_tokens += run.shared_prompt_tokens;
         self.kv_copies += run.kv_copies;
         self.moves += run.moves;
@@ -102,7 +106,7 @@ impl std::fmt::Display for StreamStats {
         write!(
             f,
             "{:.2} s, {} steps; generation: {} steps, {:.1} sequences a step, {:.2} ms a step ({:.2} ms of it \
-             decode), {:.1} tok/s; prompts: {} steps, {} tokens ({} copied in {} copies), {:.2} ms a \
+             decode, {:.2} ms picking tokens), {:.1} tok/s; prompts: {} steps, {} tokens ({} copied in {} copies), {:.2} ms a \
              step ({:.2} ms decode), {:.1} tok/s; {} sequences moved down; slowest step {:.1} ms",
             self.wall_s,
             self.steps,
@@ -110,6 +114,7 @@ impl std::fmt::Display for StreamStats {
             self.mean_gen_batch(),
             ms_per(self.gen_s, self.gen_steps),
             ms_per(self.gen_decode_s, self.gen_steps),
+            ms_per(self.gen_pick_s, self.gen_steps),
             self.gen_tokens_per_s(),
             prompt_steps,
             self.prompt_tokens,

@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 W=/tmp/evalrun-device
 mkdir -p "$W"
-rm -rf "$W/llama" "$W/ggml-src" "$W/build.done" "$W/evalrun-x86_64-linux" "$W"/builds.*
+rm -rf "$W/llama" "$W/ggml-src" "$W/build.done" "$W/evalrun-x86_64-linux" "$W"/builds.* "$W/pieces"
 tar -C "$W" -xJf .device/src/evalrun.tar.xz
 cp scripts/build-cuda-backend.sh .device/src/model.sha256 .device/src/build.stamp "$W/"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader

@@ -12,10 +12,13 @@ W=/tmp/evalrun-device
 OUT=${OUT:?device-save-builds: OUT is where the pieces go}
 PIECE=15M # a file that comes back holds 16 MiB at most
 [ "$(cat "$W/build.done" 2>/dev/null)" = 0 ] || { echo "device-save-builds: no finished build in $W" >&2; exit 1; }
+# Packed once (builds unpacked from an earlier sitting's pieces are that archive already).
 if [ ! -f "$W/builds.tar.xz" ]; then
   tar -C "$W" -cf - llama-build/bin cuda-backend/libggml-cuda.so | xz -T"$(nproc)" -6 > "$W/builds.tar.xz.tmp"
   mv "$W/builds.tar.xz.tmp" "$W/builds.tar.xz"
-  rm -rf "$W/pieces" && mkdir -p "$W/pieces"
+fi
+if [ ! -d "$W/pieces" ]; then
+  mkdir -p "$W/pieces"
   split -b "$PIECE" -d -a 1 "$W/builds.tar.xz" "$W/pieces/part-"
 fi
 (cd "$W" && sha256sum builds.tar.xz) > "$OUT/builds.sha256"
